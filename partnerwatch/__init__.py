@@ -1,0 +1,3 @@
+"""partnerwatch: watch the EU Urban Agenda partnerships and report what changed."""
+
+__version__ = "0.1.0"

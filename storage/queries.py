@@ -1,0 +1,193 @@
+"""Reading the history: the shapes `status`, `changes`, `history` and `runs` print."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from sqlite_utils import Database
+
+from snapshots.model import Partnership, partnership_from_dict
+from storage.store import StoredPage
+
+GOOD = ("ok", "partial")
+
+
+def known_partnerships(db: Database) -> list[Partnership]:
+    """Every partnership ever seen, current and removed, as last recorded."""
+    rows = db.execute("select record from partnerships order by position").fetchall()
+    return [partnership_from_dict(json.loads(record)) for (record,) in rows]
+
+
+def current_partnerships(db: Database) -> list[Partnership]:
+    """The partnerships on the page at the last good run, in page order."""
+    rows = db.execute(
+        "select record from partnerships where removed_at is null order by position"
+    ).fetchall()
+    return [partnership_from_dict(json.loads(record)) for (record,) in rows]
+
+
+def has_good_run(db: Database) -> bool:
+    """Whether a baseline exists: some earlier run read the overview successfully."""
+    placeholders = ", ".join("?" for _ in GOOD)
+    row = db.execute(f"select 1 from runs where status in ({placeholders}) limit 1", GOOD)
+    return row.fetchone() is not None
+
+
+def stored_pages(db: Database) -> dict[str, StoredPage]:
+    """Each URL's validators and body from its last good fetch."""
+    rows = db.execute(
+        "select pages.url, pages.etag, pages.last_modified, bodies.content, bodies.content_type "
+        "from pages left join bodies on bodies.id = pages.body_id"
+    ).fetchall()
+    return {
+        url: StoredPage(etag, modified, zlib.decompress(content) if content else None, ctype)
+        for url, etag, modified, content, ctype in rows
+    }
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    """A partnership record as users see it: the Futurium page's full text left out."""
+    if record.get("futurium"):
+        record["futurium"] = {k: v for k, v in record["futurium"].items() if k != "text"}
+    return record
+
+
+def status_rows(db: Database, include_removed: bool = False) -> list[dict[str, Any]]:
+    """Partnerships as `status --json` prints them, in page order."""
+    where = "" if include_removed else "where removed_at is null"
+    rows = db.execute(
+        f"select record, first_seen, last_seen, removed_at from partnerships {where} "
+        "order by removed_at is not null, position"
+    ).fetchall()
+    result = []
+    for record, first_seen, last_seen, removed_at in rows:
+        item = _public(json.loads(record)) | {"first_seen": first_seen, "last_seen": last_seen}
+        if include_removed:
+            item["removed_at"] = removed_at
+        result.append(item)
+    return result
+
+
+def _change(row: tuple) -> dict[str, Any]:
+    """One changes row in the contract's shape."""
+    id_, run_id, detected_at, key, name, kind, field, old, new = row
+    return {
+        "id": id_,
+        "run_id": run_id,
+        "detected_at": detected_at,
+        "key": key,
+        "name": name,
+        "kind": kind,
+        "field": field,
+        "old": json.loads(old) if old is not None else None,
+        "new": json.loads(new) if new is not None else None,
+    }
+
+
+CHANGE_COLUMNS = "id, run_id, detected_at, key, name, kind, field, old, new"
+
+
+def change_rows(
+    db: Database, since: str | None = None, run_id: int | None = None, key: str | None = None
+) -> list[dict[str, Any]]:
+    """The change log, oldest first, optionally narrowed by date, run or partnership."""
+    clauses, params = [], []
+    if since:
+        clauses.append("detected_at >= ?")
+        params.append(since)
+    if run_id is not None:
+        clauses.append("run_id = ?")
+        params.append(run_id)
+    if key:
+        clauses.append("key = ?")
+        params.append(key)
+    where = f"where {' and '.join(clauses)}" if clauses else ""
+    rows = db.execute(f"select {CHANGE_COLUMNS} from changes {where} order by id", params)
+    return [_change(row) for row in rows.fetchall()]
+
+
+def find_key(db: Database, key_or_name: str) -> str | None:
+    """A partnership's key from its key, current name or any earlier name (case-insensitive)."""
+    row = db.execute(
+        "select key from partnerships where key = ? or lower(name) = lower(?) "
+        "union select key from partnership_versions "
+        "where lower(json_extract(record, '$.name')) = lower(?) limit 1",
+        [key_or_name, key_or_name, key_or_name],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def history_rows(db: Database, key: str) -> list[dict[str, Any]]:
+    """Every stored version of one partnership, oldest first, each with the changes it brought."""
+    changes_by_run: dict[int, list[dict[str, Any]]] = {}
+    for change in change_rows(db, key=key):
+        changes_by_run.setdefault(change["run_id"], []).append(change)
+    rows = db.execute(
+        "select id, run_id, recorded_at, removed, record from partnership_versions "
+        "where key = ? order by id",
+        [key],
+    ).fetchall()
+    return [
+        {
+            "version": number,
+            "run_id": run_id,
+            "recorded_at": recorded_at,
+            "removed": bool(removed),
+            "record": _public(json.loads(record)) if record else None,
+            "changes": changes_by_run.get(run_id, []),
+        }
+        for number, (_id, run_id, recorded_at, removed, record) in enumerate(rows, start=1)
+    ]
+
+
+def run_rows(db: Database) -> list[dict[str, Any]]:
+    """The runs, oldest first, in the contract's shape."""
+    rows = db.execute(
+        "select id, started_at, finished_at, status, baseline, pages_fetched, pages_not_modified, "
+        "pages_failed, pages_skipped, partnerships, changes, warnings, email from runs order by id"
+    ).fetchall()
+    return [
+        {
+            "run_id": row[0],
+            "started_at": row[1],
+            "finished_at": row[2],
+            "status": row[3],
+            "baseline": bool(row[4]),
+            "pages": {
+                "fetched": row[5] or 0,
+                "not_modified": row[6] or 0,
+                "failed": row[7] or 0,
+                "skipped": row[8] or 0,
+            },
+            "partnerships": row[9] or 0,
+            "changes": row[10] or 0,
+            "warnings": json.loads(row[11]) if row[11] else [],
+            "email": row[12],
+        }
+        for row in rows
+    ]
+
+
+def failure_streak(db: Database) -> int:
+    """How many of the latest finished runs failed in a row."""
+    row = db.execute(
+        "select count(*) from runs where status = 'failed' and id > "
+        "coalesce((select max(id) from runs where status in ('ok', 'partial')), 0)"
+    ).fetchone()
+    return row[0]
+
+
+def last_failure_reason(db: Database) -> str:
+    """The first warning of the latest failed run, to say why the page cannot be read."""
+    row = db.execute(
+        "select warnings from runs where status = 'failed' order by id desc limit 1"
+    ).fetchone()
+    warnings = json.loads(row[0]) if row and row[0] else []
+    return warnings[0] if warnings else "unknown"
+
+
+def pending_emails(db: Database) -> list[tuple[int, bytes]]:
+    """Queued outbox messages not yet accepted by the server, oldest first."""
+    return db.execute("select id, message from outbox where sent_at is null order by id").fetchall()

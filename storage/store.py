@@ -1,0 +1,268 @@
+"""Writing the history: one transaction per run, each body once, a version per real change."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlite_utils import Database
+
+from snapshots.model import Change, Partnership, record_hash, to_dict
+
+INTERRUPTED = "interrupted: the process ended before the run was recorded"
+
+
+class FetchedPage(Protocol):
+    """What storage needs to know of one fetched page (scraper.fetch.Page has it)."""
+
+    url: str
+    outcome: str
+    raw: bytes | None
+    content_type: str | None
+    http_status: int | None
+    etag: str | None
+    last_modified: str | None
+    reason: str | None
+    moved_to: str | None
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A URL's validators and body from its last good fetch."""
+
+    etag: str | None
+    last_modified: str | None
+    raw: bytes | None
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class Email:
+    """One message for the outbox."""
+
+    kind: str  # digest | failing | recovered
+    message_id: str
+    subject: str
+    recipients: str
+    message: bytes
+
+
+@dataclass
+class RunOutcome:
+    """Everything one run learned, written in one transaction by `finish_run`."""
+
+    finished_at: str
+    status: str  # ok | partial | failed
+    baseline: bool = False
+    pages: Sequence[FetchedPage] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+    partnerships: Sequence[Partnership] | None = None  # None: nothing about them was learned
+    changes: Sequence[Change] = ()
+    warnings: Sequence[str] = ()
+    emails: Sequence[Email] = ()
+    email: str = "none"
+
+
+def start_run(db: Database, started_at: str) -> int:
+    """Record that a run began (committed at once, so a crash leaves a trace)."""
+    with db.atomic():
+        return db["runs"].insert({"started_at": started_at, "status": "running"}).last_pk
+
+
+def close_interrupted_runs(db: Database, now: str) -> int:
+    """Mark runs that never finished as failed; call only while holding the run lock."""
+    with db.atomic():
+        cursor = db.execute(
+            "update runs set status = 'failed', finished_at = ?, warnings = ? "
+            "where status = 'running'",
+            [now, json.dumps([INTERRUPTED])],
+        )
+    return cursor.rowcount
+
+
+def _store_body(db: Database, raw: bytes, content_type: str | None) -> int:
+    """The id of a body, storing it compressed if this content is new."""
+    digest = hashlib.sha256(raw).hexdigest()
+    row = db.execute("select id from bodies where hash = ?", [digest]).fetchone()
+    if row:
+        return row[0]
+    return (
+        db["bodies"]
+        .insert(
+            {
+                "hash": digest,
+                "content_type": content_type,
+                "size": len(raw),
+                "content": zlib.compress(raw, 9),
+            }
+        )
+        .last_pk
+    )
+
+
+def _page_id(db: Database, url: str) -> int:
+    """The id of a page's row, creating it on first sight."""
+    row = db.execute("select id from pages where url = ?", [url]).fetchone()
+    return row[0] if row else db["pages"].insert({"url": url}).last_pk
+
+
+def _store_fetch(db: Database, run_id: int, page: FetchedPage, good: bool) -> None:
+    """One fetch record; a good fetch also becomes the page's last good state."""
+    page_id = _page_id(db, page.url)
+    if page.raw is not None:
+        body_id = _store_body(db, page.raw, page.content_type)
+    elif page.outcome == "not_modified":  # the body it reused, so the run can be re-parsed
+        body_id = db.execute("select body_id from pages where id = ?", [page_id]).fetchone()[0]
+    else:
+        body_id = None
+    db["fetches"].insert(
+        {
+            "run_id": run_id,
+            "page_id": page_id,
+            "outcome": page.outcome,
+            "http_status": page.http_status,
+            "body_id": body_id,
+            "reason": page.reason,
+        }
+    )
+    update: dict = {"last_run_id": run_id, "last_outcome": page.outcome, "moved_to": page.moved_to}
+    if good and page.outcome == "fetched":
+        update.update(etag=page.etag, last_modified=page.last_modified, body_id=body_id)
+    db["pages"].update(page_id, update)
+
+
+def _store_partnerships(
+    db: Database, run_id: int, now: str, partnerships: Sequence[Partnership]
+) -> None:
+    """Current state, a version per real change, and removals for those no longer listed."""
+    seen = set()
+    for position, partnership in enumerate(partnerships):
+        seen.add(partnership.key)
+        record = to_dict(partnership)
+        digest = record_hash(partnership)
+        row = db.execute(
+            "select hash, removed from partnership_versions where key = ? order by id desc limit 1",
+            [partnership.key],
+        ).fetchone()
+        db["partnerships"].upsert(
+            {
+                "key": partnership.key,
+                "name": partnership.name,
+                "status": partnership.status,
+                "position": position,
+                "record": json.dumps(record, ensure_ascii=False),
+                "last_seen": now,
+                "removed_at": None,
+            },
+            pk="key",
+        )
+        if row is None:
+            db["partnerships"].update(partnership.key, {"first_seen": now})
+        if row is None or row[0] != digest or row[1]:
+            _add_version(db, partnership.key, run_id, now, digest, record, removed=False)
+    for (key,) in db.execute("select key from partnerships where removed_at is null").fetchall():
+        if key not in seen:
+            db["partnerships"].update(key, {"removed_at": now})
+            _add_version(db, key, run_id, now, "removed", None, removed=True)
+
+
+def _add_version(
+    db: Database, key: str, run_id: int, now: str, digest: str, record: dict | None, removed: bool
+) -> None:
+    """Append one row to a partnership's version history."""
+    db["partnership_versions"].insert(
+        {
+            "key": key,
+            "run_id": run_id,
+            "recorded_at": now,
+            "hash": digest,
+            "removed": int(removed),
+            "record": json.dumps(record, ensure_ascii=False) if record is not None else None,
+        }
+    )
+
+
+def _store_changes(db: Database, run_id: int, now: str, changes: Sequence[Change]) -> None:
+    """One row per reported change."""
+    db["changes"].insert_all(
+        {
+            "run_id": run_id,
+            "detected_at": now,
+            "key": change.key,
+            "name": change.name,
+            "kind": change.kind,
+            "field": change.field,
+            "old": json.dumps(change.old, ensure_ascii=False) if change.old is not None else None,
+            "new": json.dumps(change.new, ensure_ascii=False) if change.new is not None else None,
+        }
+        for change in changes
+    )
+
+
+def finish_run(db: Database, run_id: int, outcome: RunOutcome) -> None:
+    """Write everything a run learned in one transaction: all of it or (after a crash) none."""
+    good = outcome.status != "failed"
+    with db.atomic():
+        for page in outcome.pages:
+            _store_fetch(db, run_id, page, good)
+        if outcome.partnerships is not None:
+            _store_partnerships(db, run_id, outcome.finished_at, outcome.partnerships)
+            _store_changes(db, run_id, outcome.finished_at, outcome.changes)
+        for email in outcome.emails:
+            db["outbox"].insert(
+                {
+                    "run_id": run_id,
+                    "kind": email.kind,
+                    "message_id": email.message_id,
+                    "subject": email.subject,
+                    "recipients": email.recipients,
+                    "message": email.message,
+                    "created_at": outcome.finished_at,
+                }
+            )
+        counts = outcome.counts
+        db["runs"].update(
+            run_id,
+            {
+                "finished_at": outcome.finished_at,
+                "status": outcome.status,
+                "baseline": int(outcome.baseline),
+                "pages_fetched": counts.get("fetched", 0),
+                "pages_not_modified": counts.get("not_modified", 0),
+                "pages_failed": counts.get("failed", 0),
+                "pages_skipped": counts.get("skipped", 0),
+                "partnerships": len(outcome.partnerships or ()),
+                "changes": len(outcome.changes),
+                "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
+                "email": outcome.email,
+            },
+        )
+
+
+def set_run_email(db: Database, run_id: int, email: str) -> None:
+    """Record how the run's email fared after sending was tried."""
+    with db.atomic():
+        db["runs"].update(run_id, {"email": email})
+
+
+def mark_sent(db: Database, outbox_id: int, sent_at: str) -> None:
+    """Record that the server accepted one outbox message (never sent again)."""
+    with db.atomic():
+        db.execute(
+            "update outbox set sent_at = ?, attempts = attempts + 1, last_error = null "
+            "where id = ?",
+            [sent_at, outbox_id],
+        )
+
+
+def mark_attempt_failed(db: Database, outbox_id: int, error: str) -> None:
+    """Record a failed delivery attempt; the message stays queued."""
+    with db.atomic():
+        db.execute(
+            "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
+            [error, outbox_id],
+        )
