@@ -51,6 +51,16 @@ class Email:
     message: bytes
 
 
+@dataclass(frozen=True)
+class ReplayedRun:
+    """One good run's partnerships and changes as a re-parse of its stored pages derives them."""
+
+    run_id: int
+    finished_at: str
+    partnerships: Sequence[Partnership]
+    changes: Sequence[Change]
+
+
 @dataclass
 class RunOutcome:
     """Everything one run learned, written in one transaction by `finish_run`."""
@@ -241,6 +251,17 @@ def finish_run(db: Database, run_id: int, outcome: RunOutcome) -> None:
                 "email": outcome.email,
             },
         )
+
+
+def rewrite_history(db: Database, runs: Sequence[ReplayedRun]) -> None:
+    """Replace all partnerships, versions and changes by a replay, in one transaction."""
+    with db.atomic():
+        for table in ("changes", "partnership_versions", "partnerships"):
+            db.execute(f"delete from {table}")
+        for run in runs:
+            _store_partnerships(db, run.run_id, run.finished_at, run.partnerships)
+            _store_changes(db, run.run_id, run.finished_at, run.changes)
+            db["runs"].update(run.run_id, {"changes": len(run.changes)})
 
 
 def set_run_email(db: Database, run_id: int, email: str) -> None:

@@ -1,0 +1,5 @@
+"""`python -m partnerwatch`: the same as the console script."""
+
+from partnerwatch.cli import main
+
+main()

@@ -1,0 +1,272 @@
+"""The `partnerwatch` command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from partnerwatch import __version__
+
+
+def emit_json(data: Any) -> None:
+    """Print data as indented JSON on stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def fail(message: str, code: int) -> None:
+    """Print a one-line error on stderr and exit with `code`."""
+    click.echo(f"partnerwatch: {message}", err=True)
+    sys.exit(code)
+
+
+def load(ctx: click.Context):
+    """The config named by --config / $PARTNERWATCH_CONFIG / ./config.yaml, or exit 2."""
+    from partnerwatch.config import ConfigError, default_config_path, load_config
+
+    path = ctx.obj["config_path"] or default_config_path()
+    try:
+        return load_config(Path(path))
+    except ConfigError as exc:
+        fail(str(exc), 2)
+
+
+def read_db(ctx: click.Context):
+    """The history database, opened read-only, or exit 1 with why not."""
+    from storage.db import StorageError, connect
+
+    try:
+        return connect(load(ctx).database_path(), readonly=True)
+    except StorageError as exc:
+        fail(str(exc), 1)
+
+
+def progress_printer() -> Callable | None:
+    """A progress line on an interactive terminal; nothing under cron."""
+    if not sys.stderr.isatty():
+        return None
+    done = [0]
+
+    def show(page) -> None:
+        done[0] += 1
+        click.echo(f"\r\033[K[{done[0]}] {page.outcome:<12} {page.url}"[:200], err=True, nl=False)
+
+    return show
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: $PARTNERWATCH_CONFIG, else ./config.yaml).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log every request and step on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.version_option(__version__, prog_name="partnerwatch")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool, quiet: bool) -> None:
+    """Watch the EU Urban Agenda partnerships page and report what changed."""
+    import logging
+
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s")
+    for chatty in ("httpx", "httpcore", "apscheduler"):  # per-request lines only when asked
+        logging.getLogger(chatty).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    ctx.obj = {"config_path": config_path, "quiet": quiet}
+
+
+@cli.command()
+@click.option("--no-email", is_flag=True, help="Queue and send no email for this run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def run(ctx: click.Context, no_email: bool, as_json: bool) -> None:
+    """Run one monitoring cycle: fetch, parse, store, diff, alert.
+
+    Exit codes: 0 completed, 3 completed in part (some linked pages failed),
+    4 failed (the overview could not be read), 5 another cycle was running, 2 bad config.
+    """
+    from partnerwatch.lock import CycleBusy
+    from partnerwatch.pipeline import run_cycle
+    from partnerwatch.report import cycle_summary
+    from storage.db import StorageError
+
+    config = load(ctx)
+    progress = None if as_json else progress_printer()
+    try:
+        result = run_cycle(config, send_email=not no_email, progress=progress)
+    except CycleBusy as exc:
+        fail(str(exc), 5)
+    except StorageError as exc:
+        fail(str(exc), 4)
+    if progress:
+        click.echo("\r\033[K", err=True, nl=False)
+    if as_json:
+        emit_json(result.to_json())
+    elif ctx.obj["quiet"]:
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    else:
+        click.echo(cycle_summary(result.to_json()))
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.pass_context
+def schedule(ctx: click.Context) -> None:
+    """Run cycles forever on the config's cron schedule, one at a time."""
+    from partnerwatch.schedule import run_schedule
+
+    sys.exit(run_schedule(load(ctx)))
+
+
+@cli.command()
+@click.option("--all", "include_removed", is_flag=True, help="Also list removed partnerships.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per partnership.")
+@click.pass_context
+def status(ctx: click.Context, include_removed: bool, as_json: bool) -> None:
+    """The current partnerships, one row each, in page order."""
+    from partnerwatch.report import status_table
+    from storage.queries import status_rows
+
+    rows = status_rows(read_db(ctx), include_removed)
+    emit_json(rows) if as_json else click.echo(status_table(rows))
+
+
+@cli.command()
+@click.option("--since", help="Only changes detected on or after this date (YYYY-MM-DD).")
+@click.option("--run", "run_id", type=int, help="Only the changes of this run.")
+@click.option("--partnership", "key", help="Only the changes of this partnership (key or name).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per change.")
+@click.pass_context
+def changes(
+    ctx: click.Context, since: str | None, run_id: int | None, key: str | None, as_json: bool
+) -> None:
+    """The change log, oldest first."""
+    from datetime import date
+
+    from partnerwatch.report import changes_text
+    from storage.queries import change_rows, find_key
+
+    if since:
+        try:
+            date.fromisoformat(since[:10])
+        except ValueError:
+            fail(f"--since: {since!r} is not a date (YYYY-MM-DD)", 2)
+    db = read_db(ctx)
+    if key:
+        key = find_key(db, key) or fail(f"--partnership: no partnership {key!r}", 2)
+    rows = change_rows(db, since=since, run_id=run_id, key=key)
+    emit_json(rows) if as_json else click.echo(changes_text(rows))
+
+
+@cli.command()
+@click.argument("key_or_name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def history(ctx: click.Context, key_or_name: str, as_json: bool) -> None:
+    """Every stored version of one partnership, with what changed."""
+    from partnerwatch.report import history_text
+    from storage.queries import find_key, history_rows
+
+    db = read_db(ctx)
+    key = find_key(db, key_or_name) or fail(f"no partnership with key or name {key_or_name!r}", 2)
+    versions = history_rows(db, key)
+    if as_json:
+        emit_json({"key": key, "versions": versions})
+    else:
+        name = next((v["record"]["name"] for v in reversed(versions) if v["record"]), key)
+        click.echo(history_text(name, versions))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per run.")
+@click.pass_context
+def runs(ctx: click.Context, as_json: bool) -> None:
+    """The runs, oldest first, with their outcome."""
+    from partnerwatch.report import runs_table
+    from storage.queries import run_rows
+
+    rows = run_rows(read_db(ctx))
+    emit_json(rows) if as_json else click.echo(runs_table(rows))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per row.")
+@click.pass_context
+def sql(ctx: click.Context, query: str, as_json: bool) -> None:
+    """Run a read-only SQL query on the database (a write is refused)."""
+    import sqlite3
+
+    from partnerwatch.report import table
+
+    db = read_db(ctx)
+    try:
+        cursor = db.execute(query)
+        columns = [d[0] for d in cursor.description or ()]
+        rows = cursor.fetchall()
+    except sqlite3.Error as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            fail("refused: `partnerwatch sql` is read-only; the query tried to write", 2)
+        fail(f"SQL error: {exc}", 2)
+    if as_json:
+        emit_json([dict(zip(columns, row, strict=True)) for row in rows])
+    elif columns:
+        click.echo(table([["" if v is None else v for v in row] for row in rows], columns))
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would change.")
+@click.pass_context
+def reparse(ctx: click.Context, dry_run: bool) -> None:
+    """Rebuild versions and changes from the stored pages with the current parser."""
+    from partnerwatch.lock import CycleBusy, cycle_lock
+    from partnerwatch.reparse import reparse as rebuild
+    from storage.db import StorageError, open_database
+
+    path = load(ctx).database_path()
+    if not path.exists():
+        fail(f"{path}: no database yet (run `partnerwatch run` first)", 1)
+    try:
+        with cycle_lock(path):
+            click.echo(rebuild(open_database(path), dry_run))
+    except CycleBusy as exc:
+        fail(str(exc), 5)
+    except StorageError as exc:
+        fail(str(exc), 1)
+
+
+@cli.command("preview-email")
+@click.option("--run", "run_id", type=int, help="The run (default: the latest with changes).")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Write the HTML here.")
+@click.pass_context
+def preview_email(ctx: click.Context, run_id: int | None, html_file: str | None) -> None:
+    """Show the digest email for a run, without sending it."""
+    from partnerwatch.notify import digest_for_run
+
+    config = load(ctx)
+    message = digest_for_run(read_db(ctx), config, run_id)
+    if message is None:
+        fail("no changes to report for that run" if run_id else "no run with changes yet", 1)
+    if html_file:
+        Path(html_file).write_text(message.get_body(("html",)).get_content(), encoding="utf-8")
+    click.echo(f"Subject: {message['Subject']}\nTo: {message['To']}\n")
+    click.echo(message.get_body(("plain",)).get_content())
+
+
+@cli.command()
+def demo() -> None:
+    """The whole job offline, against a bundled copy of the site on 127.0.0.1."""
+    from partnerwatch.demo.run import run_demo
+
+    sys.exit(run_demo())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,124 @@
+"""`partnerwatch schedule`: cycles on a cron schedule, one at a time, with clean stops."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import threading
+
+from partnerwatch.config import Config
+
+log = logging.getLogger("partnerwatch")
+
+CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MISFIRE_GRACE = 6 * 3600  # a laptop asleep at 07:00 still runs that morning's cycle
+
+
+def cron_weekdays(field: str) -> str:
+    """A cron day-of-week field with numbers (0 and 7 = Sunday) spelled as names.
+
+    APScheduler 3 counts 0 as Monday; names mean the same to both, so numbers are expanded.
+    """
+
+    def expand(part: str) -> str:
+        match = re.fullmatch(r"(\d)(?:-(\d))?(?:/(\d+))?", part)
+        if not match:
+            return part
+        first, last, step = match.groups()
+        end = int(last) if last is not None else (7 if step else int(first))
+        if not 0 <= int(first) <= 7 or not 0 <= end <= 7 or end < int(first):
+            raise ValueError(f"day-of-week {part!r} is not within 0-7")
+        days = range(int(first), end + 1, int(step or 1))
+        return ",".join(dict.fromkeys(CRON_WEEKDAYS[day] for day in days))
+
+    return ",".join(expand(part) for part in field.split(","))
+
+
+def cron_trigger(cron: str, timezone: str):
+    """An APScheduler trigger that reads `cron` the way crontab(5) does."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = cron.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
+    fields[4] = cron_weekdays(fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
+
+
+def scheduled_cycle(config: Config) -> None:
+    """One cycle as the scheduler runs it: logged, never raising."""
+    from partnerwatch.lock import CycleBusy
+    from partnerwatch.pipeline import run_cycle
+    from storage.db import StorageError
+
+    try:
+        result = run_cycle(config)
+    except (CycleBusy, StorageError) as exc:
+        log.warning("cycle skipped: %s", exc)
+        return
+    except Exception:  # a bug must not stop years of monitoring: log it, try next time
+        log.exception("cycle crashed")
+        return
+    pages = result.pages
+    log.info(
+        "run %s %s: %d partnerships, %d changes, pages %d fetched %d not modified "
+        "%d failed %d skipped, email %s",
+        result.run_id,
+        result.status,
+        result.partnerships,
+        len(result.changes),
+        pages["fetched"],
+        pages["not_modified"],
+        pages["failed"],
+        pages["skipped"],
+        result.email,
+    )
+    for warning in result.warnings:
+        log.warning("%s", warning)
+
+
+def run_schedule(config: Config, trigger=None) -> int:
+    """Run cycles on the schedule until SIGTERM or SIGINT; returns the exit code."""
+    from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        trigger = trigger or cron_trigger(config.schedule.cron, config.schedule.timezone)
+    except (ValueError, LookupError) as exc:
+        log.error("%s: schedule.cron: %s", config.path, exc)
+        return 2
+    scheduler = BackgroundScheduler(timezone=config.schedule.timezone)
+    job = scheduler.add_job(
+        scheduled_cycle,
+        trigger,
+        args=[config],
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE,
+    )
+    stop = threading.Event()
+
+    def report_next(_event) -> None:
+        log.info("next cycle at %s", job.next_run_time)
+
+    scheduler.add_listener(report_next, EVENT_JOB_EXECUTED | EVENT_JOB_MISSED)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler.start()
+    log.info(
+        "scheduled with %r (%s); next cycle at %s",
+        config.schedule.cron,
+        config.schedule.timezone,
+        job.next_run_time,
+    )
+    stop.wait()
+    log.info("stopping: a cycle in progress is abandoned; its run is closed as interrupted")
+    scheduler.shutdown(wait=False)
+    logging.shutdown()
+    # A cycle's writes are one transaction, so leaving it unfinished is safe; waiting for
+    # slow network retries is not what an operator stopping the service wants.
+    os._exit(0)
