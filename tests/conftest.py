@@ -51,11 +51,22 @@ def config_path(tmp_path, site) -> Path:
 
 
 @pytest.fixture
-def pw(config_path):
+def pw_factory():
+    """Make a CLI invoker for a config file; it returns click's Result."""
+
+    def for_config(config_path: Path):
+        runner = CliRunner()
+
+        def invoke(*args: str):
+            arguments = ["--config", str(config_path), *args]
+            return runner.invoke(cli, arguments, catch_exceptions=False)
+
+        return invoke
+
+    return for_config
+
+
+@pytest.fixture
+def pw(config_path, pw_factory):
     """Invoke the partnerwatch CLI on the test config; returns the click Result."""
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, ["--config", str(config_path), *args], catch_exceptions=False)
-
-    return invoke
+    return pw_factory(config_path)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import shutil
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -13,48 +10,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from alerts.send import DeliveryError, send_message
 from partnerwatch.config import EmailSettings
-
-USER, PASSWORD = "alice", "correct horse"
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it accepts, and checks logins."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-        self.logins: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
-        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-            USER.encode(),
-            PASSWORD.encode(),
-        )
-        if ok:
-            self.logins.append(auth_data.login.decode())
-        return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535
-
-    def received(self) -> list[email.message.EmailMessage]:
-        """The accepted messages, parsed back from the bytes the server got."""
-        return [
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-            for envelope in self.envelopes
-        ]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.smtp import PASSWORD, USER, Mailbox, free_port, smtp_server
 
 
 def settings(port: int, **overrides) -> EmailSettings:
@@ -110,17 +69,6 @@ def client_tls(certificate) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(certificate[0]))
 
 
-def serve(mailbox: Mailbox, **options) -> Iterator[int]:
-    """Run an aiosmtpd server on a free port for the duration of a test."""
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, **options)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def mailbox() -> Mailbox:
     return Mailbox()
@@ -128,23 +76,26 @@ def mailbox() -> Mailbox:
 
 @pytest.fixture
 def plain_server(mailbox) -> Iterator[int]:
-    yield from serve(mailbox)
+    with smtp_server(mailbox) as port:
+        yield port
 
 
 @pytest.fixture
 def starttls_server(mailbox, server_tls) -> Iterator[int]:
-    yield from serve(
+    with smtp_server(
         mailbox,
         tls_context=server_tls,
         require_starttls=True,
         authenticator=mailbox.authenticate,
         auth_require_tls=True,
-    )
+    ) as port:
+        yield port
 
 
 @pytest.fixture
 def ssl_server(mailbox, server_tls) -> Iterator[int]:
-    yield from serve(mailbox, ssl_context=server_tls)
+    with smtp_server(mailbox, ssl_context=server_tls) as port:
+        yield port
 
 
 def test_plain_delivery_reaches_every_recipient_from_the_sender(mailbox, plain_server):

@@ -1,0 +1,87 @@
+"""Emails from real runs: one digest per changed run, never lost, never sent twice."""
+
+import json
+
+import pytest
+
+from tests.conftest import write_config
+from tests.smtp import Mailbox, free_port, smtp_server
+
+EMAIL = "email:\n  enabled: true\n  smtp_host: 127.0.0.1\n  smtp_port: {port}\n  security: none\n"
+
+
+@pytest.fixture
+def port():
+    return free_port()
+
+
+@pytest.fixture
+def mailbox():
+    return Mailbox()
+
+
+@pytest.fixture
+def emailing(tmp_path, site, port, pw_factory):
+    """The CLI on a config that emails to 127.0.0.1:port with an alert threshold of 2."""
+    extra = EMAIL.format(port=port) + "alerts:\n  failure_threshold: 2\n"
+    return pw_factory(write_config(tmp_path, site.overview_url, extra))
+
+
+def run(pw, *args):
+    result = pw("run", "--json", *args)
+    return json.loads(result.stdout)
+
+
+def test_one_digest_for_a_changed_run_and_none_for_baseline_or_quiet_runs(
+    emailing, site, mailbox, port
+):
+    with smtp_server(mailbox, port=port):
+        assert run(emailing)["email"] == "none"
+        site.show("evolved")
+        changed = run(emailing)
+        assert changed["email"] == "sent"
+        assert run(emailing)["email"] == "none"
+    [digest] = mailbox.received()
+    assert digest["Subject"].startswith("[Partnerschappen] ")
+    text = digest.get_body(("plain",)).get_content()
+    html = digest.get_body(("html",)).get_content()
+    for change in changed["changes"]:
+        assert change["name"] in text and change["name"] in html
+
+
+def test_no_email_flag_queues_nothing(emailing, site, mailbox, port):
+    with smtp_server(mailbox, port=port):
+        run(emailing)
+        site.show("evolved")
+        assert run(emailing, "--no-email")["email"] == "disabled"
+        assert run(emailing)["email"] == "none"
+    assert mailbox.envelopes == []
+
+
+def test_a_server_that_is_down_gets_the_digest_later_exactly_once(emailing, site, mailbox, port):
+    run(emailing)
+    site.show("evolved")
+    assert run(emailing)["email"] == "queued"
+    assert run(emailing)["email"] == "none"  # still down: stays queued, no second copy
+    with smtp_server(mailbox, port=port):
+        assert run(emailing)["email"] == "none"
+        run(emailing)
+    [digest] = mailbox.received()
+    assert "Greening Cities" in digest.get_body(("plain",)).get_content()
+    assert len({m["Message-ID"] for m in mailbox.received()}) == 1
+
+
+def test_failures_past_the_threshold_alert_once_and_recovery_once(emailing, site, mailbox, port):
+    with smtp_server(mailbox, port=port):
+        run(emailing)
+        overview = site.pages.pop("/europese-partnerschappen/")
+        for _ in range(3):
+            assert run(emailing)["status"] == "failed"
+        site.pages["/europese-partnerschappen/"] = overview
+        assert run(emailing)["status"] == "ok"
+        run(emailing)
+    subjects = [m["Subject"] for m in mailbox.received()]
+    assert len(subjects) == 2
+    failing, recovered = mailbox.received()
+    assert "404" in failing.get_body(("plain",)).get_content()
+    assert failing["Subject"] != recovered["Subject"]
