@@ -90,3 +90,30 @@ def test_email_with_a_login_needs_the_password_variable(tmp_path, monkeypatch):
     assert "PW_TEST_PASSWORD" in message
     monkeypatch.setenv("PW_TEST_PASSWORD", "secret")
     assert load_config(write(tmp_path, text)).email.password() == "secret"
+
+
+def test_numbers_outside_their_range_are_refused(tmp_path):
+    message = error_of(write(tmp_path, MINIMAL + "http:\n  concurrency: 0\n"))
+    assert "http.concurrency: must be at least 1" in message
+    message = error_of(write(tmp_path, MINIMAL + "http:\n  timeout: -1\n"))
+    assert "http.timeout: must be greater than 0" in message
+
+
+def test_a_section_that_is_not_a_mapping_is_refused(tmp_path):
+    message = error_of(write(tmp_path, MINIMAL + "http: fast\n"))
+    assert "http: must be a mapping" in message
+
+
+def test_a_yes_no_key_must_be_a_boolean(tmp_path):
+    message = error_of(write(tmp_path, MINIMAL.replace("source:\n", "source:\n  follow_links: 1\n")))
+    assert "source.follow_links: must be bool" in message
+
+
+def test_a_list_of_hosts_must_be_strings(tmp_path):
+    text = MINIMAL + "  allowed_hosts: [agendastad.nl, 42]\n"
+    assert "source.allowed_hosts[1]: must be str" in error_of(write(tmp_path, text))
+
+
+def test_a_non_http_overview_url_is_refused(tmp_path):
+    message = error_of(write(tmp_path, "source:\n  overview_url: ftp://agendastad.nl/\n"))
+    assert "source.overview_url: must be an http:// or https:// URL" in message
