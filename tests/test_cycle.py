@@ -145,3 +145,40 @@ def test_two_runs_started_together_never_duplicate_or_lock_each_other_out(config
     assert db.execute("select count(*) from changes").fetchone()[0] == 0
     assert db.execute("select sum(baseline) from runs").fetchone()[0] == 1
     assert db.execute("select count(*) from partnership_versions").fetchone()[0] == 14
+
+
+def test_a_lock_left_by_a_killed_process_is_taken_over(pw, config_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from partnerwatch.lock import cycle_lock\n"
+            "with cycle_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
+            str(config_path.parent / "pw.db"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONPATH": os.getcwd()},
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    assert pw("run").exit_code == 5
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert pw("run").exit_code == 0
+
+
+def test_a_page_that_moved_permanently_is_followed_and_reported(pw, site):
+    run_json(pw)
+    old = "/futurium/en/housing"
+    site.pages["/en/urban-agenda/housing"] = site.pages.pop(old)
+    site.redirects = {old: "/en/urban-agenda/housing"}
+    code, result = run_json(pw)
+    assert code == 0 and result["changes"] == []
+    [warning] = result["warnings"]
+    assert "futurium/en/housing moved permanently to" in warning
+    assert warning.endswith("update the config or the page's link")

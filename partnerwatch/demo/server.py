@@ -14,10 +14,13 @@ class SiteServer:
 
     def __init__(self, pages: Pages | None = None) -> None:
         self.pages: Pages = pages or {}
+        self.redirects: dict[str, str] = {}  # path → new path, answered with 301
         self.requests: list[tuple[str, str]] = []  # (Host header, path), for tests
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -43,6 +46,12 @@ class SiteServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 site.requests.append((self.headers.get("Host", ""), self.path))
+                if self.path in site.redirects:
+                    self.send_response(301)
+                    self.send_header("Location", site.redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 entry = site.pages.get(self.path)
                 if entry is None:
                     self.send_error(404)
