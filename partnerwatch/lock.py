@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from storage.db import StorageError
+
 
 class CycleBusy(Exception):
     """Another cycle on the same database is in progress."""
@@ -21,8 +23,12 @@ def cycle_lock(database: Path, wait: float = 5.0) -> Iterator[None]:
     An flock dies with its process, so a lock left by a killed run never blocks the next one.
     """
     path = database.with_name(database.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        message = f"{database}: cannot open the run lock {path.name} ({exc.strerror})"
+        raise StorageError(message) from None
     try:
         deadline = time.monotonic() + wait
         while True:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from scraper.futurium import parse_futurium
-from scraper.overview import parse_overview, plausibility_warning
-
 from partnerwatch.clock import utcnow
 from partnerwatch.config import Config
 from partnerwatch.lock import cycle_lock
 from scraper.fetch import Cached, Fetcher, FetchSettings, Page, decode_body
+from scraper.futurium import parse_futurium
+from scraper.overview import parse_overview, plausibility_warning
 from snapshots.diff import carry_over, diff_snapshots
 from snapshots.identity import assign_keys
 from snapshots.model import Change, FuturiumPage, Partnership
 from storage import queries, store
-from storage.db import open_database
+from storage.db import StorageError, open_database
 
 GOOD_OUTCOMES = ("fetched", "not_modified")
 EXIT_CODES = {"ok": 0, "partial": 3, "failed": 4}
@@ -206,14 +206,14 @@ def run_cycle(
         db = open_database(path)
         try:
             return _cycle(db, config, send_email, progress)
+        except sqlite3.Error as exc:  # a full disk, a file made read-only meanwhile, ...
+            raise StorageError(f"{path}: cannot write the database ({exc})") from None
         finally:
             db.close()
 
 
 def _cycle(db, config: Config, send_email: bool, progress) -> CycleResult:
     """The cycle itself, on an open database, under the lock."""
-    from partnerwatch.notify import deliver_outbox, queue_emails
-
     store.close_interrupted_runs(db, utcnow())
     run_id = store.start_run(db, utcnow())
     previous = queries.current_partnerships(db)
@@ -231,7 +231,11 @@ def _cycle(db, config: Config, send_email: bool, progress) -> CycleResult:
     if seen.partnerships is not None and not baseline:
         changes = diff_snapshots(previous, seen.partnerships)
     emailing = config.email.enabled and send_email
-    emails = queue_emails(db, config, run_id, status, changes, seen) if emailing else []
+    emails = []
+    if emailing:
+        from partnerwatch.notify import deliver_outbox, queue_emails
+
+        emails = queue_emails(db, config, run_id, status, changes, seen)
     outcome = store.RunOutcome(
         finished_at=utcnow(),
         status=status,
