@@ -145,19 +145,27 @@ def _store_fetch(db: Database, run_id: int, page: FetchedPage, good: bool) -> No
     db["pages"].update(page_id, update)
 
 
+def _latest_versions(db: Database) -> dict[str, tuple[str, int]]:
+    """Each partnership's latest version: its hash and whether it records a removal."""
+    rows = db.execute(
+        "select key, hash, removed from partnership_versions "
+        "where id in (select max(id) from partnership_versions group by key)"
+    ).fetchall()
+    return {key: (digest, removed) for key, digest, removed in rows}
+
+
 def _store_partnerships(
     db: Database, run_id: int, now: str, partnerships: Sequence[Partnership]
 ) -> None:
     """Current state, a version per real change, and removals for those no longer listed."""
-    seen = set()
+    latest = _latest_versions(db)
+    unchanged = []
     for position, partnership in enumerate(partnerships):
-        seen.add(partnership.key)
-        record = to_dict(partnership)
         digest = record_hash(partnership)
-        row = db.execute(
-            "select hash, removed from partnership_versions where key = ? order by id desc limit 1",
-            [partnership.key],
-        ).fetchone()
+        if latest.get(partnership.key) == (digest, 0):
+            unchanged.append((position, now, partnership.key))
+            continue
+        record = to_dict(partnership)
         db["partnerships"].upsert(
             {
                 "key": partnership.key,
@@ -170,10 +178,14 @@ def _store_partnerships(
             },
             pk="key",
         )
-        if row is None:
+        if partnership.key not in latest:
             db["partnerships"].update(partnership.key, {"first_seen": now})
-        if row is None or row[0] != digest or row[1]:
-            _add_version(db, partnership.key, run_id, now, digest, record, removed=False)
+        _add_version(db, partnership.key, run_id, now, digest, record, removed=False)
+    # An unchanged partnership only moves on the page and is seen again: no version, no JSON.
+    db.conn.executemany(
+        "update partnerships set position = ?, last_seen = ? where key = ?", unchanged
+    )
+    seen = {p.key for p in partnerships}
     for (key,) in db.execute("select key from partnerships where removed_at is null").fetchall():
         if key not in seen:
             db["partnerships"].update(key, {"removed_at": now})
