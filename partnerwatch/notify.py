@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from partnerwatch.clock import utcnow
 from partnerwatch.config import Config
@@ -26,7 +25,12 @@ def outbox_entry(kind: str, message: EmailMessage) -> store.Email:
 
 
 def queue_emails(
-    db: Database, config: Config, run_id: int, status: str, changes: Sequence[Change], seen
+    db: Connection,
+    config: Config,
+    run_id: int,
+    status: str,
+    changes: Sequence[Change],
+    seen,
 ) -> list[store.Email]:
     """The digest for the run's changes and, at the threshold, an operational alert."""
     from alerts.compose import compose_digest, compose_operational
@@ -64,7 +68,7 @@ def queue_emails(
     return emails
 
 
-def deliver_outbox(db: Database, config: Config) -> bool:
+def deliver_outbox(db: Connection, config: Config) -> bool:
     """Send every queued email, oldest first; stop at the first refusal. True if none is left."""
     from alerts.send import DeliveryError, send_message
 
@@ -80,7 +84,7 @@ def deliver_outbox(db: Database, config: Config) -> bool:
     return True
 
 
-def digest_for_run(db: Database, config: Config, run_id: int | None) -> EmailMessage | None:
+def digest_for_run(db: Connection, config: Config, run_id: int | None) -> EmailMessage | None:
     """The digest a run's changes make (default: the latest run with changes), unsent."""
     from alerts.compose import compose_digest
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass, field
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from partnerwatch.pipeline import futurium_links, read_linked, read_overview
 from scraper.fetch import Page, decode_body
@@ -23,7 +22,7 @@ class Replay:
     unreadable: list[int] = field(default_factory=list)  # good runs whose overview no longer parses
 
 
-def stored_pages_of_run(db: Database, run_id: int) -> list[Page]:
+def stored_pages_of_run(db: Connection, run_id: int) -> list[Page]:
     """The pages one run fetched, in fetch order, with the bodies it read."""
     rows = db.execute(
         "select pages.url, fetches.outcome, fetches.http_status, fetches.reason, "
@@ -45,7 +44,7 @@ def stored_pages_of_run(db: Database, run_id: int) -> list[Page]:
     ]
 
 
-def replay(db: Database) -> Replay:
+def replay(db: Connection) -> Replay:
     """Re-parse every good run's stored pages and re-derive versions and changes."""
     result = Replay()
     known: dict[str, Partnership] = {}
@@ -77,7 +76,7 @@ def change_line(run_id: int, change: Change) -> str:
     return f"run {run_id} {change.key} {change.kind} {change.field or ''} {values}"
 
 
-def compare(db: Database, result: Replay) -> tuple[list[str], list[str]]:
+def compare(db: Connection, result: Replay) -> tuple[list[str], list[str]]:
     """The change lines the replay would add and those it would drop."""
     fields = ("key", "name", "kind", "field", "old", "new")
     stored = {
@@ -88,7 +87,7 @@ def compare(db: Database, result: Replay) -> tuple[list[str], list[str]]:
     return sorted(replayed - stored), sorted(stored - replayed)
 
 
-def reparse(db: Database, dry_run: bool) -> str:
+def reparse(db: Connection, dry_run: bool) -> str:
     """Re-derive the history; apply it unless `dry_run`; say what changes."""
     result = replay(db)
     added, dropped = compare(db, result)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import zlib
+from sqlite3 import Connection
 from typing import Any
-
-from sqlite_utils import Database
 
 from snapshots.model import Partnership, partnership_from_dict
 from storage.store import StoredPage
@@ -14,13 +13,13 @@ from storage.store import StoredPage
 GOOD = ("ok", "partial")
 
 
-def known_partnerships(db: Database) -> list[Partnership]:
+def known_partnerships(db: Connection) -> list[Partnership]:
     """Every partnership ever seen, current and removed, as last recorded."""
     rows = db.execute("select record from partnerships order by position").fetchall()
     return [partnership_from_dict(json.loads(record)) for (record,) in rows]
 
 
-def current_partnerships(db: Database) -> list[Partnership]:
+def current_partnerships(db: Connection) -> list[Partnership]:
     """The partnerships on the page at the last good run, in page order."""
     rows = db.execute(
         "select record from partnerships where removed_at is null order by position"
@@ -28,14 +27,14 @@ def current_partnerships(db: Database) -> list[Partnership]:
     return [partnership_from_dict(json.loads(record)) for (record,) in rows]
 
 
-def has_good_run(db: Database) -> bool:
+def has_good_run(db: Connection) -> bool:
     """Whether a baseline exists: some earlier run read the overview successfully."""
     placeholders = ", ".join("?" for _ in GOOD)
     row = db.execute(f"select 1 from runs where status in ({placeholders}) limit 1", GOOD)
     return row.fetchone() is not None
 
 
-def stored_pages(db: Database) -> dict[str, StoredPage]:
+def stored_pages(db: Connection) -> dict[str, StoredPage]:
     """Each URL's validators and body from its last good fetch."""
     rows = db.execute(
         "select pages.url, pages.etag, pages.last_modified, bodies.content, bodies.content_type "
@@ -54,7 +53,7 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def status_rows(db: Database, include_removed: bool = False) -> list[dict[str, Any]]:
+def status_rows(db: Connection, include_removed: bool = False) -> list[dict[str, Any]]:
     """Partnerships as `status --json` prints them, in page order."""
     where = "" if include_removed else "where removed_at is null"
     rows = db.execute(
@@ -90,7 +89,10 @@ CHANGE_COLUMNS = "id, run_id, detected_at, key, name, kind, field, old, new"
 
 
 def change_rows(
-    db: Database, since: str | None = None, run_id: int | None = None, key: str | None = None
+    db: Connection,
+    since: str | None = None,
+    run_id: int | None = None,
+    key: str | None = None,
 ) -> list[dict[str, Any]]:
     """The change log, oldest first, optionally narrowed by date, run or partnership."""
     clauses, params = [], []
@@ -108,7 +110,7 @@ def change_rows(
     return [_change(row) for row in rows.fetchall()]
 
 
-def find_key(db: Database, key_or_name: str) -> str | None:
+def find_key(db: Connection, key_or_name: str) -> str | None:
     """A partnership's key from its key, current name or any earlier name (case-insensitive)."""
     row = db.execute(
         "select key from partnerships where key = ? or lower(name) = lower(?) "
@@ -119,7 +121,7 @@ def find_key(db: Database, key_or_name: str) -> str | None:
     return row[0] if row else None
 
 
-def history_rows(db: Database, key: str) -> list[dict[str, Any]]:
+def history_rows(db: Connection, key: str) -> list[dict[str, Any]]:
     """Every stored version of one partnership, oldest first, each with the changes it brought."""
     changes_by_run: dict[int, list[dict[str, Any]]] = {}
     for change in change_rows(db, key=key):
@@ -142,7 +144,7 @@ def history_rows(db: Database, key: str) -> list[dict[str, Any]]:
     ]
 
 
-def run_rows(db: Database) -> list[dict[str, Any]]:
+def run_rows(db: Connection) -> list[dict[str, Any]]:
     """The runs, oldest first, in the contract's shape."""
     rows = db.execute(
         "select id, started_at, finished_at, status, baseline, pages_fetched, pages_not_modified, "
@@ -170,7 +172,7 @@ def run_rows(db: Database) -> list[dict[str, Any]]:
     ]
 
 
-def failure_streak(db: Database) -> int:
+def failure_streak(db: Connection) -> int:
     """How many of the latest finished runs failed in a row."""
     row = db.execute(
         "select count(*) from runs where status = 'failed' and id > "
@@ -179,7 +181,7 @@ def failure_streak(db: Database) -> int:
     return row[0]
 
 
-def last_failure_reason(db: Database) -> str:
+def last_failure_reason(db: Connection) -> str:
     """The first warning of the latest failed run, to say why the page cannot be read."""
     row = db.execute(
         "select warnings from runs where status = 'failed' order by id desc limit 1"
@@ -188,6 +190,6 @@ def last_failure_reason(db: Database) -> str:
     return warnings[0] if warnings else "unknown"
 
 
-def pending_emails(db: Database) -> list[tuple[int, bytes]]:
+def pending_emails(db: Connection) -> list[tuple[int, bytes]]:
     """Queued outbox messages not yet accepted by the server, oldest first."""
     return db.execute("select id, message from outbox where sent_at is null order by id").fetchall()

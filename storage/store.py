@@ -7,11 +7,11 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from sqlite3 import Connection
 from typing import Protocol
 
-from sqlite_utils import Database
-
 from snapshots.model import Change, Partnership, record_hash, to_dict
+from storage.db import insert, transaction, update
 
 INTERRUPTED = "interrupted: the process ended before the run was recorded"
 
@@ -77,15 +77,15 @@ class RunOutcome:
     email: str = "none"
 
 
-def start_run(db: Database, started_at: str) -> int:
+def start_run(db: Connection, started_at: str) -> int:
     """Record that a run began (committed at once, so a crash leaves a trace)."""
-    with db.atomic():
-        return db["runs"].insert({"started_at": started_at, "status": "running"}).last_pk
+    with transaction(db):
+        return insert(db, "runs", {"started_at": started_at, "status": "running"})
 
 
-def close_interrupted_runs(db: Database, now: str) -> int:
+def close_interrupted_runs(db: Connection, now: str) -> int:
     """Mark runs that never finished as failed; call only while holding the run lock."""
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             "update runs set status = 'failed', finished_at = ?, warnings = ? "
             "where status = 'running'",
@@ -94,33 +94,31 @@ def close_interrupted_runs(db: Database, now: str) -> int:
     return cursor.rowcount
 
 
-def _store_body(db: Database, raw: bytes, content_type: str | None) -> int:
+def _store_body(db: Connection, raw: bytes, content_type: str | None) -> int:
     """The id of a body, storing it compressed if this content is new."""
     digest = hashlib.sha256(raw).hexdigest()
     row = db.execute("select id from bodies where hash = ?", [digest]).fetchone()
     if row:
         return row[0]
-    return (
-        db["bodies"]
-        .insert(
-            {
-                "hash": digest,
-                "content_type": content_type,
-                "size": len(raw),
-                "content": zlib.compress(raw, 9),
-            }
-        )
-        .last_pk
+    return insert(
+        db,
+        "bodies",
+        {
+            "hash": digest,
+            "content_type": content_type,
+            "size": len(raw),
+            "content": zlib.compress(raw, 9),
+        },
     )
 
 
-def _page_id(db: Database, url: str) -> int:
+def _page_id(db: Connection, url: str) -> int:
     """The id of a page's row, creating it on first sight."""
     row = db.execute("select id from pages where url = ?", [url]).fetchone()
-    return row[0] if row else db["pages"].insert({"url": url}).last_pk
+    return row[0] if row else insert(db, "pages", {"url": url})
 
 
-def _store_fetch(db: Database, run_id: int, page: FetchedPage, good: bool) -> None:
+def _store_fetch(db: Connection, run_id: int, page: FetchedPage, good: bool) -> None:
     """One fetch record; a good fetch also becomes the page's last good state."""
     page_id = _page_id(db, page.url)
     if page.raw is not None:
@@ -129,7 +127,9 @@ def _store_fetch(db: Database, run_id: int, page: FetchedPage, good: bool) -> No
         body_id = db.execute("select body_id from pages where id = ?", [page_id]).fetchone()[0]
     else:
         body_id = None
-    db["fetches"].insert(
+    insert(
+        db,
+        "fetches",
         {
             "run_id": run_id,
             "page_id": page_id,
@@ -137,15 +137,15 @@ def _store_fetch(db: Database, run_id: int, page: FetchedPage, good: bool) -> No
             "http_status": page.http_status,
             "body_id": body_id,
             "reason": page.reason,
-        }
+        },
     )
-    update: dict = {"last_run_id": run_id, "last_outcome": page.outcome, "moved_to": page.moved_to}
+    values = {"last_run_id": run_id, "last_outcome": page.outcome, "moved_to": page.moved_to}
     if good and page.outcome == "fetched":
-        update.update(etag=page.etag, last_modified=page.last_modified, body_id=body_id)
-    db["pages"].update(page_id, update)
+        values.update(etag=page.etag, last_modified=page.last_modified, body_id=body_id)
+    update(db, "pages", ("id", page_id), values)
 
 
-def _latest_versions(db: Database) -> dict[str, tuple[str, int]]:
+def _latest_versions(db: Connection) -> dict[str, tuple[str, int]]:
     """Each partnership's latest version: its hash and whether it records a removal."""
     rows = db.execute(
         "select key, hash, removed from partnership_versions "
@@ -155,7 +155,7 @@ def _latest_versions(db: Database) -> dict[str, tuple[str, int]]:
 
 
 def _store_partnerships(
-    db: Database, run_id: int, now: str, partnerships: Sequence[Partnership]
+    db: Connection, run_id: int, now: str, partnerships: Sequence[Partnership]
 ) -> None:
     """Current state, a version per real change, and removals for those no longer listed."""
     latest = _latest_versions(db)
@@ -166,37 +166,44 @@ def _store_partnerships(
             unchanged.append((position, now, partnership.key))
             continue
         record = to_dict(partnership)
-        db["partnerships"].upsert(
-            {
-                "key": partnership.key,
-                "name": partnership.name,
-                "status": partnership.status,
-                "position": position,
-                "record": json.dumps(record, ensure_ascii=False),
-                "last_seen": now,
-                "removed_at": None,
-            },
-            pk="key",
+        db.execute(
+            "insert into partnerships (key, name, status, position, record, first_seen, "
+            "last_seen) values (?, ?, ?, ?, ?, ?, ?) on conflict (key) do update set "
+            "name = excluded.name, status = excluded.status, position = excluded.position, "
+            "record = excluded.record, last_seen = excluded.last_seen, removed_at = null",
+            [
+                partnership.key,
+                partnership.name,
+                partnership.status,
+                position,
+                json.dumps(record, ensure_ascii=False),
+                now,
+                now,
+            ],
         )
-        if partnership.key not in latest:
-            db["partnerships"].update(partnership.key, {"first_seen": now})
         _add_version(db, partnership.key, run_id, now, digest, record, removed=False)
     # An unchanged partnership only moves on the page and is seen again: no version, no JSON.
-    db.conn.executemany(
-        "update partnerships set position = ?, last_seen = ? where key = ?", unchanged
-    )
+    db.executemany("update partnerships set position = ?, last_seen = ? where key = ?", unchanged)
     seen = {p.key for p in partnerships}
     for (key,) in db.execute("select key from partnerships where removed_at is null").fetchall():
         if key not in seen:
-            db["partnerships"].update(key, {"removed_at": now})
+            update(db, "partnerships", ("key", key), {"removed_at": now})
             _add_version(db, key, run_id, now, "removed", None, removed=True)
 
 
 def _add_version(
-    db: Database, key: str, run_id: int, now: str, digest: str, record: dict | None, removed: bool
+    db: Connection,
+    key: str,
+    run_id: int,
+    now: str,
+    digest: str,
+    record: dict | None,
+    removed: bool,
 ) -> None:
     """Append one row to a partnership's version history."""
-    db["partnership_versions"].insert(
+    insert(
+        db,
+        "partnership_versions",
         {
             "key": key,
             "run_id": run_id,
@@ -204,38 +211,44 @@ def _add_version(
             "hash": digest,
             "removed": int(removed),
             "record": json.dumps(record, ensure_ascii=False) if record is not None else None,
-        }
+        },
     )
 
 
-def _store_changes(db: Database, run_id: int, now: str, changes: Sequence[Change]) -> None:
+def _store_changes(db: Connection, run_id: int, now: str, changes: Sequence[Change]) -> None:
     """One row per reported change."""
-    db["changes"].insert_all(
-        {
-            "run_id": run_id,
-            "detected_at": now,
-            "key": change.key,
-            "name": change.name,
-            "kind": change.kind,
-            "field": change.field,
-            "old": json.dumps(change.old, ensure_ascii=False) if change.old is not None else None,
-            "new": json.dumps(change.new, ensure_ascii=False) if change.new is not None else None,
-        }
-        for change in changes
+    db.executemany(
+        "insert into changes (run_id, detected_at, key, name, kind, field, old, new) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                run_id,
+                now,
+                change.key,
+                change.name,
+                change.kind,
+                change.field,
+                json.dumps(change.old, ensure_ascii=False) if change.old is not None else None,
+                json.dumps(change.new, ensure_ascii=False) if change.new is not None else None,
+            )
+            for change in changes
+        ],
     )
 
 
-def finish_run(db: Database, run_id: int, outcome: RunOutcome) -> None:
+def finish_run(db: Connection, run_id: int, outcome: RunOutcome) -> None:
     """Write everything a run learned in one transaction: all of it or (after a crash) none."""
     good = outcome.status != "failed"
-    with db.atomic():
+    with transaction(db):
         for page in outcome.pages:
             _store_fetch(db, run_id, page, good)
         if outcome.partnerships is not None:
             _store_partnerships(db, run_id, outcome.finished_at, outcome.partnerships)
             _store_changes(db, run_id, outcome.finished_at, outcome.changes)
         for email in outcome.emails:
-            db["outbox"].insert(
+            insert(
+                db,
+                "outbox",
                 {
                     "run_id": run_id,
                     "kind": email.kind,
@@ -244,11 +257,13 @@ def finish_run(db: Database, run_id: int, outcome: RunOutcome) -> None:
                     "recipients": email.recipients,
                     "message": email.message,
                     "created_at": outcome.finished_at,
-                }
+                },
             )
         counts = outcome.counts
-        db["runs"].update(
-            run_id,
+        update(
+            db,
+            "runs",
+            ("id", run_id),
             {
                 "finished_at": outcome.finished_at,
                 "status": outcome.status,
@@ -265,26 +280,26 @@ def finish_run(db: Database, run_id: int, outcome: RunOutcome) -> None:
         )
 
 
-def rewrite_history(db: Database, runs: Sequence[ReplayedRun]) -> None:
+def rewrite_history(db: Connection, runs: Sequence[ReplayedRun]) -> None:
     """Replace all partnerships, versions and changes by a replay, in one transaction."""
-    with db.atomic():
+    with transaction(db):
         for table in ("changes", "partnership_versions", "partnerships"):
             db.execute(f"delete from {table}")
         for run in runs:
             _store_partnerships(db, run.run_id, run.finished_at, run.partnerships)
             _store_changes(db, run.run_id, run.finished_at, run.changes)
-            db["runs"].update(run.run_id, {"changes": len(run.changes)})
+            update(db, "runs", ("id", run.run_id), {"changes": len(run.changes)})
 
 
-def set_run_email(db: Database, run_id: int, email: str) -> None:
+def set_run_email(db: Connection, run_id: int, email: str) -> None:
     """Record how the run's email fared after sending was tried."""
-    with db.atomic():
-        db["runs"].update(run_id, {"email": email})
+    with transaction(db):
+        update(db, "runs", ("id", run_id), {"email": email})
 
 
-def mark_sent(db: Database, outbox_id: int, sent_at: str) -> None:
+def mark_sent(db: Connection, outbox_id: int, sent_at: str) -> None:
     """Record that the server accepted one outbox message (never sent again)."""
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "update outbox set sent_at = ?, attempts = attempts + 1, last_error = null "
             "where id = ?",
@@ -292,9 +307,9 @@ def mark_sent(db: Database, outbox_id: int, sent_at: str) -> None:
         )
 
 
-def mark_attempt_failed(db: Database, outbox_id: int, error: str) -> None:
+def mark_attempt_failed(db: Connection, outbox_id: int, error: str) -> None:
     """Record a failed delivery attempt; the message stays queued."""
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
             [error, outbox_id],

@@ -8,9 +8,12 @@ import subprocess
 import sys
 import textwrap
 
+from sqlite_utils import Database
+
 from snapshots.model import ActionPlan, Change, Partnership
 from storage import queries, store
-from storage.db import migrations, open_database
+from storage.db import SCHEMA_MIGRATIONS, open_database
+from storage.schema import migrations
 
 SCHEMA = {
     "runs": [
@@ -103,7 +106,7 @@ def record(db, partnerships, changes=(), status="ok"):
 
 
 def test_the_schema_is_exactly_the_documented_one(tmp_path):
-    db = open_database(tmp_path / "pw.db")
+    db = Database(open_database(tmp_path / "pw.db"))
     tables = {t.name: [c.name for c in t.columns] for t in db.tables}
     assert tables == SCHEMA
     fks = {(t.name, fk.column, fk.other_table) for t in db.tables for fk in t.foreign_keys}
@@ -118,8 +121,12 @@ def test_opening_again_applies_nothing_twice_and_keeps_the_data(tmp_path):
     record(db, [housing()])
     db.close()
     db = open_database(tmp_path / "pw.db")
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(Database(db))] == ["m001_initial"]
     assert [p.key for p in queries.current_partnerships(db)] == ["housing"]
+
+
+def test_the_run_path_knows_how_many_migrations_the_schema_has():
+    assert len(migrations.pending(Database(memory=True))) == SCHEMA_MIGRATIONS
 
 
 def test_a_version_is_kept_only_when_the_record_really_changed(tmp_path):
