@@ -105,7 +105,9 @@ def test_a_section_that_is_not_a_mapping_is_refused(tmp_path):
 
 
 def test_a_yes_no_key_must_be_a_boolean(tmp_path):
-    message = error_of(write(tmp_path, MINIMAL.replace("source:\n", "source:\n  follow_links: 1\n")))
+    message = error_of(
+        write(tmp_path, MINIMAL.replace("source:\n", "source:\n  follow_links: 1\n"))
+    )
     assert "source.follow_links: must be bool" in message
 
 
