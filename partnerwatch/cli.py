@@ -179,8 +179,7 @@ def history(ctx: click.Context, key_or_name: str, as_json: bool) -> None:
     if as_json:
         emit_json({"key": key, "versions": versions})
     else:
-        name = next((v["record"]["name"] for v in reversed(versions) if v["record"]), key)
-        click.echo(history_text(name, versions))
+        click.echo(history_text(key, versions))
 
 
 @cli.command()

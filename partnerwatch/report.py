@@ -80,8 +80,9 @@ def changes_text(rows: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def history_text(name: str, versions: Sequence[dict[str, Any]]) -> str:
-    """Every version of one partnership with what changed."""
+def history_text(key: str, versions: Sequence[dict[str, Any]]) -> str:
+    """Every version of one partnership with what changed, under its latest name."""
+    name = next((v["record"]["name"] for v in reversed(versions) if v["record"]), key)
     lines = [f"History of {name} ({len(versions)} versions)"]
     for version in versions:
         state = "removed" if version["removed"] else version["record"]["status"]

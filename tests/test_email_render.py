@@ -12,30 +12,15 @@ import pytest
 
 from alerts.compose import compose_digest
 from partnerwatch.config import EmailSettings
-from snapshots.model import ActionPlan, Change, Partnership
+from snapshots.model import Change, Partnership
+from tests.test_compose import FUTURIUM, HOUSING_PLAN
+from tests.test_compose import PARTNERSHIPS as COMPOSE_PARTNERSHIPS
 
 CHROMIUM = Path("/usr/bin/chromium")
-FUTURIUM = "https://ec.europa.eu/futurium/en"
-PLAN = f"{FUTURIUM}/system/files/housing-action-plan.pdf"
+PLAN = HOUSING_PLAN
 
 # One change of each common kind, over five partnerships: the digest docs/digest-example.png shows.
-PARTNERSHIPS = {
-    "housing": Partnership(
-        key="housing",
-        name="Housing",
-        status="completed",
-        futurium_url=f"{FUTURIUM}/housing",
-        action_plan=ActionPlan("final", "december 2018.", PLAN, "2018-12"),
-    ),
-    "jobs": Partnership(
-        key="jobs",
-        name="Jobs and skills in the local economy",
-        status="ongoing",
-        futurium_url=f"{FUTURIUM}/jobs-and-skills-in-the-local-economy",
-    ),
-    "air-quality": Partnership(
-        key="air-quality", name="Air Quality", status="ongoing", futurium_url=f"{FUTURIUM}/air"
-    ),
+PARTNERSHIPS = COMPOSE_PARTNERSHIPS | {
     "security": Partnership(key="security", name="Security in Public Space", status="announced"),
 }
 CHANGES = [
