@@ -84,3 +84,11 @@ def test_the_digest_renders_as_a_picture_of_an_email(tmp_path):
     assert png_size(picture) == (800, 1200)
     # A blank page compresses to about 5 KB; text, rules and links make it many times larger.
     assert picture.stat().st_size > 30_000
+
+
+if __name__ == "__main__":  # `make screenshot`: refresh the picture in the docs
+    import shutil
+    import sys
+    import tempfile
+
+    shutil.copy(screenshot(digest_html(), Path(tempfile.mkdtemp())), sys.argv[1])
