@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import threading
+import time
 
 from partnerwatch.config import Config
 
@@ -53,6 +54,7 @@ def scheduled_cycle(config: Config) -> None:
     from partnerwatch.pipeline import run_cycle
     from storage.db import StorageError
 
+    started = time.monotonic()
     try:
         result = run_cycle(config)
     except (CycleBusy, StorageError) as exc:
@@ -63,10 +65,11 @@ def scheduled_cycle(config: Config) -> None:
         return
     pages = result.pages
     log.info(
-        "run %s %s: %d partnerships, %d changes, pages %d fetched %d not modified "
+        "run %s %s in %.1f s: %d partnerships, %d changes, pages %d fetched %d not modified "
         "%d failed %d skipped, email %s",
         result.run_id,
         result.status,
+        time.monotonic() - started,
         result.partnerships,
         len(result.changes),
         pages["fetched"],
