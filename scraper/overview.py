@@ -36,6 +36,7 @@ from scraper.text import (
     remove_chrome,
     slugify,
 )
+from snapshots.identity import unique_slug
 from snapshots.model import ActionPlan, Partnership, Start
 
 CONTENT_AREAS = ("article .entry-content", ".entry-content", ".post-content", "main", "#content")
@@ -192,15 +193,16 @@ def _keyed(drafts: list[_Draft]) -> tuple[list[Partnership], list[str]]:
     """Partnerships with provisional keys (namesakes get "-2", "-3" ...), and namesake warnings."""
     partnerships: list[Partnership] = []
     warnings: list[str] = []
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
+    names: set[str] = set()
     for draft in drafts:
-        base = slugify(draft.name) or "partnership"
-        seen[base] = seen.get(base, 0) + 1
-        if seen[base] > 1:
+        if draft.name in names:
             warnings.append(f"overview: more than one partnership named '{draft.name}'")
+        names.add(draft.name)
+        key = unique_slug(slugify(draft.name), taken)
         partnerships.append(
             Partnership(
-                key=base if seen[base] == 1 else f"{base}-{seen[base]}",
+                key=key,
                 name=draft.name,
                 status=draft.status,
                 summary=" ".join(draft.summary),
