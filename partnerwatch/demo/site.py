@@ -19,12 +19,12 @@ def load_site(
     for folder in folders:  # evolved pages override the baseline ones
         files |= {f"/futurium/en/{page.stem}": page for page in (SITE / folder).glob("*.html")}
     return {
-        path: (HTML, _localised(file.read_text(encoding="utf-8"), overview_origin, futurium_origin))
+        path: (HTML, localise(file.read_text(encoding="utf-8"), overview_origin, futurium_origin))
         for path, file in files.items()
     }
 
 
-def _localised(html: str, overview_origin: str, futurium_origin: str) -> bytes:
+def localise(html: str, overview_origin: str, futurium_origin: str) -> bytes:
     """The page with its absolute links moved to the local origins."""
     html = html.replace("https://agendastad.nl", overview_origin)
     return html.replace("https://ec.europa.eu", futurium_origin).encode("utf-8")
