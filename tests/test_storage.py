@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from sqlite_utils import Database
 
 from snapshots.model import ActionPlan, Change, Partnership
@@ -232,3 +233,16 @@ def test_a_run_killed_while_writing_leaves_the_previous_state_intact(tmp_path):
     db = open_database(path)
     store.close_interrupted_runs(db, "2026-11-30T08:00:00+00:00")
     assert json.loads(db.execute("select warnings from runs where id = 2").fetchone()[0])
+
+
+def schema_of(db) -> list[tuple[str, str]]:
+    return sorted(db.execute("select name, sql from sqlite_master where sql is not null"))
+
+
+@pytest.mark.parametrize("stop_before", [m.name for m in migrations.pending(Database(memory=True))])
+def test_a_database_from_an_older_version_migrates_to_the_current_schema(tmp_path, stop_before):
+    old = Database(tmp_path / "old.db")
+    migrations.apply(old, stop_before=stop_before)  # as an older partnerwatch left it
+    old.close()
+    fresh = open_database(tmp_path / "fresh.db")
+    assert schema_of(open_database(tmp_path / "old.db")) == schema_of(fresh)
