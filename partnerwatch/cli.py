@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,11 +12,19 @@ from typing import Any
 import click
 
 from partnerwatch import __version__
+from storage.db import StorageError
 
 
 def emit_json(data: Any) -> None:
-    """Print data as indented JSON on stdout."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """Print data as indented JSON on stdout (bytes, as from `sql`, shown by their size)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=describe_bytes))
+
+
+def describe_bytes(value: Any) -> str:
+    """A JSON stand-in for binary data."""
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    raise TypeError(f"cannot show {type(value).__name__} as JSON")
 
 
 def fail(message: str, code: int) -> None:
@@ -24,25 +33,43 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def load(ctx: click.Context):
-    """The config named by --config / $PARTNERWATCH_CONFIG / ./config.yaml, or exit 2."""
-    from partnerwatch.config import ConfigError, default_config_path, load_config
+def load(ctx: click.Context, sending: bool = False):
+    """The config named by --config / $PARTNERWATCH_CONFIG / ./config.yaml, or exit 2.
 
-    path = ctx.obj["config_path"] or default_config_path()
+    With `sending`, email that is enabled must also be able to log in.
+    """
+    from partnerwatch.config import ConfigError, check_email, default_config_path, load_config
+
+    path = ctx.obj["config_path"]
     try:
-        return load_config(Path(path))
+        config = load_config(Path(path) if path is not None else default_config_path())
+        if sending:
+            check_email(config)
+        return config
     except ConfigError as exc:
         fail(str(exc), 2)
 
 
 def read_db(ctx: click.Context):
-    """The history database, opened read-only, or exit 1 with why not."""
-    from storage.db import StorageError, connect
+    """The history database, opened read-only (a StorageError ends the command)."""
+    from storage.db import connect
 
-    try:
-        return connect(load(ctx).database_path(), readonly=True)
-    except StorageError as exc:
-        fail(str(exc), 1)
+    return connect(load(ctx).database_path(), readonly=True)
+
+
+RUN_ID = click.IntRange(1, 2**63 - 1)
+
+
+class Commands(click.Group):
+    """The command group; a database that cannot be used ends any command in one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorageError as exc:
+            fail(str(exc), 1)
+        except sqlite3.Error as exc:
+            fail(f"the database cannot be read or written ({exc})", 1)
 
 
 def progress_printer() -> Callable | None:
@@ -58,7 +85,7 @@ def progress_printer() -> Callable | None:
     return show
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -88,21 +115,19 @@ def run(ctx: click.Context, no_email: bool, as_json: bool) -> None:
     """Run one monitoring cycle: fetch, parse, store, diff, alert.
 
     Exit codes: 0 completed, 3 completed in part (some linked pages failed),
-    4 failed (the overview could not be read), 5 another cycle was running, 2 bad config.
+    4 failed (the overview could not be read), 5 another cycle was running, 2 bad config,
+    1 the database cannot be used.
     """
     from partnerwatch.lock import CycleBusy
     from partnerwatch.pipeline import run_cycle
     from partnerwatch.report import cycle_summary
-    from storage.db import StorageError
 
-    config = load(ctx)
+    config = load(ctx, sending=not no_email)
     progress = None if as_json else progress_printer()
     try:
         result = run_cycle(config, send_email=not no_email, progress=progress)
     except CycleBusy as exc:
         fail(str(exc), 5)
-    except StorageError as exc:
-        fail(str(exc), 4)
     if progress:
         click.echo("\r\033[K", err=True, nl=False)
     if as_json:
@@ -121,7 +146,7 @@ def schedule(ctx: click.Context) -> None:
     """Run cycles forever on the config's cron schedule, one at a time."""
     from partnerwatch.schedule import run_schedule
 
-    sys.exit(run_schedule(load(ctx)))
+    sys.exit(run_schedule(load(ctx, sending=True)))
 
 
 @cli.command()
@@ -139,7 +164,7 @@ def status(ctx: click.Context, include_removed: bool, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--since", help="Only changes detected on or after this date (YYYY-MM-DD).")
-@click.option("--run", "run_id", type=int, help="Only the changes of this run.")
+@click.option("--run", "run_id", type=RUN_ID, help="Only the changes of this run.")
 @click.option("--partnership", "key", help="Only the changes of this partnership (key or name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per change.")
 @click.pass_context
@@ -147,6 +172,7 @@ def changes(
     ctx: click.Context, since: str | None, run_id: int | None, key: str | None, as_json: bool
 ) -> None:
     """The change log, oldest first."""
+    import re
     from datetime import date
 
     from partnerwatch.report import changes_text
@@ -154,9 +180,11 @@ def changes(
 
     if since:
         try:
-            date.fromisoformat(since[:10])
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+                raise ValueError
+            date.fromisoformat(since)
         except ValueError:
-            fail(f"--since: {since!r} is not a date (YYYY-MM-DD)", 2)
+            fail(f"--since: {since!r} is not a date in the form YYYY-MM-DD (UTC)", 2)
     db = read_db(ctx)
     if key:
         key = find_key(db, key) or fail(f"--partnership: no partnership {key!r}", 2)
@@ -200,23 +228,32 @@ def runs(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def sql(ctx: click.Context, query: str, as_json: bool) -> None:
     """Run a read-only SQL query on the database (a write is refused)."""
-    import sqlite3
-
     from partnerwatch.report import table
+    from storage.db import read_only
 
-    db = read_db(ctx)
+    db = read_only(read_db(ctx))
     try:
         cursor = db.execute(query)
-        columns = [d[0] for d in cursor.description or ()]
+        columns = unique_names([d[0] for d in cursor.description or ()])
         rows = cursor.fetchall()
     except sqlite3.Error as exc:
-        if "readonly" in str(exc) or "read-only" in str(exc):
+        if any(word in str(exc) for word in ("not authorized", "authorization", "readonly")):
             fail("refused: `partnerwatch sql` is read-only; the query tried to write", 2)
         fail(f"SQL error: {exc}", 2)
     if as_json:
         emit_json([dict(zip(columns, row, strict=True)) for row in rows])
     elif columns:
         click.echo(table([["" if v is None else v for v in row] for row in rows], columns))
+
+
+def unique_names(columns: list[str]) -> list[str]:
+    """Column names made unique ("a", "a_2"), so that no JSON key hides another."""
+    seen: dict[str, int] = {}
+    names = []
+    for column in columns:
+        seen[column] = seen.get(column, 0) + 1
+        names.append(column if seen[column] == 1 else f"{column}_{seen[column]}")
+    return names
 
 
 @cli.command()
@@ -226,22 +263,19 @@ def reparse(ctx: click.Context, dry_run: bool) -> None:
     """Rebuild versions and changes from the stored pages with the current parser."""
     from partnerwatch.lock import CycleBusy, cycle_lock
     from partnerwatch.reparse import reparse as rebuild
-    from storage.db import StorageError, open_database
+    from storage.db import open_database
 
     path = load(ctx).database_path()
-    if not path.exists():
-        fail(f"{path}: no database yet (run `partnerwatch run` first)", 1)
+    read_db(ctx).close()  # says so when there is no partnerwatch database yet
     try:
         with cycle_lock(path):
             click.echo(rebuild(open_database(path), dry_run))
     except CycleBusy as exc:
         fail(str(exc), 5)
-    except StorageError as exc:
-        fail(str(exc), 1)
 
 
 @cli.command("preview-email")
-@click.option("--run", "run_id", type=int, help="The run (default: the latest with changes).")
+@click.option("--run", "run_id", type=RUN_ID, help="The run (default: the latest with changes).")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Write the HTML here.")
 @click.pass_context
 def preview_email(ctx: click.Context, run_id: int | None, html_file: str | None) -> None:
@@ -253,7 +287,10 @@ def preview_email(ctx: click.Context, run_id: int | None, html_file: str | None)
     if message is None:
         fail("no changes to report for that run" if run_id else "no run with changes yet", 1)
     if html_file:
-        Path(html_file).write_text(message.get_body(("html",)).get_content(), encoding="utf-8")
+        try:
+            Path(html_file).write_text(message.get_body(("html",)).get_content(), "utf-8")
+        except OSError as exc:
+            fail(f"--html: cannot write {html_file} ({exc.strerror})", 1)
     click.echo(f"Subject: {message['Subject']}\nTo: {message['To']}\n")
     click.echo(message.get_body(("plain",)).get_content())
 

@@ -191,13 +191,20 @@ def parse_config(data: object, path: Path) -> Config:
         check_source(config.source)
     except Invalid as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    return replace(config, path=path.resolve())
+
+
+def check_email(config: Config) -> None:
+    """ConfigError when enabled email has a login but its password variable is not set.
+
+    Checked only by the commands that send, so that a missing password never stops a reader.
+    """
     email = config.email
     if email.enabled and email.username and email.password() is None:
         raise ConfigError(
-            f"{path}: email.password_env: environment variable "
+            f"{config.path}: email.password_env: environment variable "
             f"{email.password_env} is not set (email is enabled with a username)"
         )
-    return replace(config, path=path.resolve())
 
 
 def load_config(path: Path) -> Config:

@@ -49,14 +49,14 @@ def queue_emails(
         )
         emails.append(outbox_entry("digest", digest))
     streak = queries.failure_streak(db)
-    threshold = config.alerts.failure_threshold
-    if status == "failed" and streak + 1 == threshold:
+    alerted = queries.failure_alerted(db)
+    if status == "failed" and streak + 1 >= config.alerts.failure_threshold and not alerted:
         reason = seen.warnings[0] if seen.warnings else "unknown"
         alert = compose_operational(
-            "failing", failures=threshold, reason=reason, overview_url=url, settings=config.email
+            "failing", failures=streak + 1, reason=reason, overview_url=url, settings=config.email
         )
         emails.append(outbox_entry("failing", alert))
-    elif status != "failed" and streak >= threshold:
+    elif status != "failed" and alerted:
         alert = compose_operational(
             "recovered",
             failures=streak,

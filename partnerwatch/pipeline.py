@@ -250,11 +250,8 @@ def _cycle(db, config: Config, send_email: bool, progress) -> CycleResult:
     )
     store.finish_run(db, run_id, outcome)
     email = outcome.email
-    if emailing:
-        delivered = deliver_outbox(db, config)
-        if emails and delivered:
-            email = "sent"
-            store.set_run_email(db, run_id, email)
+    if emailing and deliver_outbox(db, config) and emails:
+        email = "sent"
     return CycleResult(
         run_id=run_id,
         status=status,

@@ -99,12 +99,12 @@ def canonical_url(href: str, base: str) -> str | None:
     try:
         parts = urlsplit(urljoin(base, href.strip()))
         scheme, host = parts.scheme.lower(), parts.netloc.lower()
-        # http and https name one public page; local servers speak plain http only.
-        if scheme == "http" and not _LOOPBACK.match(parts.hostname or ""):
-            scheme = "https"
         if scheme not in ("http", "https") or not host:
             return None
         host = host.removesuffix(_DEFAULT_PORTS[scheme])
+        # http and https name one public page (on the default port); local servers speak http.
+        if scheme == "http" and ":" not in host and not _LOOPBACK.match(parts.hostname or ""):
+            scheme = "https"
         pairs = parse_qsl(parts.query, keep_blank_values=True)
         query = [(k, v) for k, v in pairs if not _TRACKING.match(k.lower())]
         path = parts.path.rstrip("/") or "/"

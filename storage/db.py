@@ -23,6 +23,8 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
                 raise StorageError(f"{path}: no database yet (run `partnerwatch run` first)")
             uri = f"{path.resolve().as_uri()}?mode=ro"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+            if not applied_migrations(conn):
+                raise StorageError(f"{path}: not a partnerwatch database")
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
@@ -31,6 +33,31 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         return conn
     except (sqlite3.Error, OSError) as exc:
         raise StorageError(f"{path}: cannot open database ({exc})") from None
+
+
+READ_ONLY_ACTIONS = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    sqlite3.SQLITE_RECURSIVE,
+}
+
+
+def _allow_reading(action: int, _arg1: str | None, arg2: str | None, *_: object) -> int:
+    """An authorizer that lets queries read, call functions and ask pragmas, nothing else."""
+    reading_pragma = action == sqlite3.SQLITE_PRAGMA and arg2 is None
+    allowed = action in READ_ONLY_ACTIONS or reading_pragma
+    return sqlite3.SQLITE_OK if allowed else sqlite3.SQLITE_DENY
+
+
+def read_only(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """The connection, refusing from now on every statement that is not a read.
+
+    A read-only open alone still lets `VACUUM INTO` and `ATTACH` create files elsewhere.
+    """
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    conn.set_authorizer(_allow_reading)
+    return conn
 
 
 def applied_migrations(conn: sqlite3.Connection) -> int:

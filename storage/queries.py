@@ -80,9 +80,15 @@ def _change(row: tuple) -> dict[str, Any]:
         "name": name,
         "kind": kind,
         "field": field,
-        "old": json.loads(old) if old is not None else None,
-        "new": json.loads(new) if new is not None else None,
+        "old": _public_value(old),
+        "new": _public_value(new),
     }
+
+
+def _public_value(stored: str | None) -> Any:
+    """A change's old or new value; a whole record loses its Futurium page text."""
+    value = json.loads(stored) if stored is not None else None
+    return _public(value) if isinstance(value, dict) and "futurium" in value else value
 
 
 CHANGE_COLUMNS = "id, run_id, detected_at, key, name, kind, field, old, new"
@@ -111,14 +117,19 @@ def change_rows(
 
 
 def find_key(db: Connection, key_or_name: str) -> str | None:
-    """A partnership's key from its key, current name or any earlier name (case-insensitive)."""
-    row = db.execute(
-        "select key from partnerships where key = ? or lower(name) = lower(?) "
-        "union select key from partnership_versions "
-        "where lower(json_extract(record, '$.name')) = lower(?) limit 1",
-        [key_or_name, key_or_name, key_or_name],
-    ).fetchone()
-    return row[0] if row else None
+    """A partnership's key: by key, else current name, else the latest earlier name."""
+    lookups = (
+        "select key from partnerships where key = ?",
+        "select key from partnerships where lower(name) = lower(?) "
+        "order by removed_at is not null, position",
+        "select key from partnership_versions "
+        "where lower(json_extract(record, '$.name')) = lower(?) order by id desc",
+    )
+    for query in lookups:
+        row = db.execute(query, [key_or_name]).fetchone()
+        if row:
+            return row[0]
+    return None
 
 
 def history_rows(db: Connection, key: str) -> list[dict[str, Any]]:
@@ -145,10 +156,11 @@ def history_rows(db: Connection, key: str) -> list[dict[str, Any]]:
 
 
 def run_rows(db: Connection) -> list[dict[str, Any]]:
-    """The runs, oldest first, in the contract's shape."""
+    """The finished runs, oldest first, in the contract's shape (one in progress has no outcome)."""
     rows = db.execute(
         "select id, started_at, finished_at, status, baseline, pages_fetched, pages_not_modified, "
-        "pages_failed, pages_skipped, partnerships, changes, warnings, email from runs order by id"
+        "pages_failed, pages_skipped, partnerships, changes, warnings, email from runs "
+        "where status != 'running' order by id"
     ).fetchall()
     return [
         {
@@ -172,13 +184,19 @@ def run_rows(db: Connection) -> list[dict[str, Any]]:
     ]
 
 
+SINCE_LAST_GOOD = "coalesce((select max(id) from runs where status in ('ok', 'partial')), 0)"
+
+
 def failure_streak(db: Connection) -> int:
     """How many of the latest finished runs failed in a row."""
-    row = db.execute(
-        "select count(*) from runs where status = 'failed' and id > "
-        "coalesce((select max(id) from runs where status in ('ok', 'partial')), 0)"
-    ).fetchone()
-    return row[0]
+    query = f"select count(*) from runs where status = 'failed' and id > {SINCE_LAST_GOOD}"
+    return db.execute(query).fetchone()[0]
+
+
+def failure_alerted(db: Connection) -> bool:
+    """Whether the current streak of failures has had its operational alert."""
+    query = f"select 1 from outbox where kind = 'failing' and run_id > {SINCE_LAST_GOOD}"
+    return db.execute(query).fetchone() is not None
 
 
 def last_failure_reason(db: Connection) -> str:

@@ -291,19 +291,21 @@ def rewrite_history(db: Connection, runs: Sequence[ReplayedRun]) -> None:
             update(db, "runs", ("id", run.run_id), {"changes": len(run.changes)})
 
 
-def set_run_email(db: Connection, run_id: int, email: str) -> None:
-    """Record how the run's email fared after sending was tried."""
-    with transaction(db):
-        update(db, "runs", ("id", run_id), {"email": email})
-
-
 def mark_sent(db: Connection, outbox_id: int, sent_at: str) -> None:
-    """Record that the server accepted one outbox message (never sent again)."""
+    """Record that the server accepted one outbox message (never sent again).
+
+    Its run's `email` becomes "sent" once none of the run's messages is left queued.
+    """
     with transaction(db):
         db.execute(
             "update outbox set sent_at = ?, attempts = attempts + 1, last_error = null "
             "where id = ?",
             [sent_at, outbox_id],
+        )
+        db.execute(
+            "update runs set email = 'sent' where id = (select run_id from outbox where id = ?) "
+            "and not exists (select 1 from outbox where run_id = runs.id and sent_at is null)",
+            [outbox_id],
         )
 
 

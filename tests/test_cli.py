@@ -1,6 +1,7 @@
 """The command line: every contract command exists, is documented, and fails in one line."""
 
 import re
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -63,3 +64,54 @@ def test_sql_refuses_writes_and_answers_reads(pw):
         "Housing"
         in pw("sql", "select name from change_log union select name from partnerships").stdout
     )
+
+
+def test_a_database_file_that_is_not_partnerwatch_is_named_in_one_line(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("source:\n  overview_url: https://example.org/\n")
+    (tmp_path / "partnerwatch.db").write_bytes(b"this is no database" * 100)
+    for command in ("status", "runs", "changes", "run"):
+        result = invoke("--config", str(config), command)
+        assert result.exit_code == 1, command
+        assert "partnerwatch.db" in result.stderr and result.stderr.count("\n") == 1
+    (tmp_path / "partnerwatch.db").unlink()
+    sqlite3.connect(tmp_path / "partnerwatch.db").execute("create table other (x)")
+    result = invoke("--config", str(config), "history", "housing")
+    assert result.exit_code == 1 and "not a partnerwatch database" in result.stderr
+
+
+def test_changes_since_wants_a_plain_date(pw):
+    pw("run")
+    for bad in ("20261129", "2026-11-29xyz", "2026-W48-1", "yesterday"):
+        result = pw("changes", "--since", bad)
+        assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr, bad
+    assert pw("changes", "--since", "2026-01-01").exit_code == 0
+
+
+def test_sql_shows_binary_columns_by_size(pw):
+    pw("run")
+    result = pw("sql", "select content from bodies limit 1", "--json")
+    assert result.exit_code == 0 and "bytes>" in result.stdout
+
+
+def test_sql_refuses_to_write_files_or_attach_databases(pw, tmp_path):
+    pw("run")
+    for query in (
+        f"vacuum into '{tmp_path / 'copy.db'}'",
+        f"attach '{tmp_path / 'other.db'}' as other",
+        "create temp table t (x)",
+        "pragma journal_mode = delete",
+    ):
+        result = pw("sql", query)
+        assert result.exit_code == 2 and "read-only" in result.stderr, query
+    assert not (tmp_path / "copy.db").exists() and not (tmp_path / "other.db").exists()
+    assert "14" in pw("sql", "select count(*) from current_partnerships").stdout
+
+
+def test_preview_email_into_a_missing_folder_is_one_line(pw, site, tmp_path):
+    pw("run")
+    site.show("evolved")
+    pw("run")
+    result = pw("preview-email", "--html", str(tmp_path / "missing" / "digest.html"))
+    assert result.exit_code == 1 and "cannot write" in result.stderr
+    assert pw("preview-email", "--run", "99999999999999999999").exit_code == 2

@@ -85,3 +85,28 @@ def test_failures_past_the_threshold_alert_once_and_recovery_once(emailing, site
     failing, recovered = mailbox.received()
     assert "404" in failing.get_body(("plain",)).get_content()
     assert failing["Subject"] != recovered["Subject"]
+
+
+def test_a_failure_alert_owed_during_no_email_runs_comes_with_the_next_emailing_run(
+    emailing, site, mailbox, port
+):
+    with smtp_server(mailbox, port=port):
+        run(emailing)
+        site.pages.pop("/europese-partnerschappen/")
+        for _ in range(3):
+            run(emailing, "--no-email")
+        assert mailbox.envelopes == []
+        run(emailing)
+        run(emailing)
+    [alert] = mailbox.received()
+    assert "404" in alert.get_body(("plain",)).get_content()
+
+
+def test_the_run_log_says_sent_once_a_queued_digest_is_delivered(emailing, site, mailbox, port):
+    run(emailing)
+    site.show("evolved")
+    queued = run(emailing)
+    with smtp_server(mailbox, port=port):
+        run(emailing)
+    runs = json.loads(emailing("runs", "--json").stdout)
+    assert runs[queued["run_id"] - 1]["email"] == "sent"

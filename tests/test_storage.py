@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from sqlite_utils import Database
 
-from snapshots.model import ActionPlan, Change, Partnership
+from snapshots.model import ActionPlan, Change, FuturiumPage, Partnership, to_dict
 from storage import queries, store
 from storage.db import SCHEMA_MIGRATIONS, open_database
 from storage.schema import migrations
@@ -246,3 +246,18 @@ def test_a_database_from_an_older_version_migrates_to_the_current_schema(tmp_pat
     old.close()
     fresh = open_database(tmp_path / "fresh.db")
     assert schema_of(open_database(tmp_path / "old.db")) == schema_of(fresh)
+
+
+def test_a_whole_record_in_a_change_is_shown_without_the_futurium_page_text(tmp_path):
+    db = open_database(tmp_path / "pw.db")
+    record(db, [])
+    added = Partnership(
+        key="housing",
+        name="Housing",
+        status="ongoing",
+        futurium=FuturiumPage(title="Housing", intro="Intro", text="A long page text ..."),
+    )
+    change = Change("housing", "Housing", "partnership_added", new=to_dict(added))
+    run_id = record(db, [added], [change])
+    [row] = queries.change_rows(db, run_id=run_id)
+    assert row["new"]["futurium"] == {"title": "Housing", "intro": "Intro", "documents": []}

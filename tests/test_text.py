@@ -168,3 +168,8 @@ def test_parse_coordinators_is_empty_without_coordinators():
 )
 def test_parse_plan_date(label, date):
     assert parse_plan_date(label) == date
+
+
+def test_an_explicit_default_port_is_dropped_before_http_becomes_https():
+    assert canonical_url("http://agendastad.nl:80/x/", PAGE) == "https://agendastad.nl/x"
+    assert canonical_url("http://agendastad.nl:8080/x", PAGE) == "http://agendastad.nl:8080/x"
