@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import operator
 import os
+import re
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from partnerwatch import __version__
 
@@ -172,11 +175,36 @@ def build(cls: type, data: Any, location: str, cls_fields: dict | None = None) -
     return cls(**values)
 
 
-def check_source(source: SourceSettings) -> None:
-    """Invalid unless the overview URL is an http(s) URL."""
-    if not source.overview_url.startswith(("http://", "https://")):
-        raise Invalid(f"source.overview_url: must be an http:// or https:// URL "
-                      f"(got {source.overview_url!r})")  # fmt: skip
+HOST_NAME = re.compile(r"[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:]+\]?")
+
+
+def check_values(config: Config) -> None:
+    """Invalid when a value has the right type but cannot work (a URL without a host, ...)."""
+    url = config.source.overview_url
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if not (parts and parts.scheme in ("http", "https") and parts.hostname and port_ok):
+        raise Invalid(f"source.overview_url: must be an http:// or https:// URL (got {url!r})")
+    for index, host in enumerate(config.source.allowed_hosts):
+        if not HOST_NAME.fullmatch(host):
+            raise Invalid(f"source.allowed_hosts[{index}]: must be a host name (got {host!r})")
+    if not config.storage.database.strip():
+        raise Invalid("storage.database: must name a file")
+    agent = config.http.user_agent
+    if not (agent.isascii() and agent.isprintable() and agent.strip()):
+        raise Invalid(f"http.user_agent: must be printable ASCII (got {agent!r})")
+    if len(config.schedule.cron.split()) != 5:
+        message = "must have 5 fields: minute hour day month weekday"
+        raise Invalid(f"schedule.cron: {message} (got {config.schedule.cron!r})")
+    try:
+        ZoneInfo(config.schedule.timezone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        raise Invalid(
+            f"schedule.timezone: not a time zone (got {config.schedule.timezone!r})"
+        ) from None
 
 
 def default_config_path() -> Path:
@@ -188,7 +216,7 @@ def parse_config(data: object, path: Path) -> Config:
     """Validate already-loaded YAML data as a Config."""
     try:
         config = build(Config, data, "")
-        check_source(config.source)
+        check_values(config)
     except Invalid as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return replace(config, path=path.resolve())

@@ -102,23 +102,39 @@ def moved_warnings(pages: Sequence[Page]) -> list[str]:
     ]
 
 
+def redirected_to_a_landing_page(page: Page) -> bool:
+    """Whether a redirect took the page to a site's home or language root ("/", "/en").
+
+    Sites often send a page they no longer have there; its content is not the partnership's.
+    """
+    if not page.final_url or page.final_url == page.url:
+        return False
+    return len([part for part in urlsplit(page.final_url).path.split("/") if part]) <= 1
+
+
+def futurium_content(page: Page) -> tuple[FuturiumPage | None, str | None]:
+    """A Futurium page's content, or why it cannot stand for the partnership this run."""
+    if page.outcome not in GOOD_OUTCOMES:
+        return None, page.reason
+    if redirected_to_a_landing_page(page):
+        return None, f"it now redirects to {page.final_url}, a landing page"
+    result = parse_futurium(page.body or "", page.url)
+    return result.page, "; ".join(result.warnings) or "unreadable"
+
+
 def read_futurium(pages: Sequence[Page]) -> tuple[dict[str, FuturiumPage], list[str], set[str]]:
     """Parse the Futurium pages that were read; say which could not be read, and why."""
     parsed: dict[str, FuturiumPage] = {}
     warnings: list[str] = []
     unread: set[str] = set()
     for page in pages:
-        result = (
-            parse_futurium(page.body or "", page.url) if page.outcome in GOOD_OUTCOMES else None
-        )
-        if result is not None and result.page is not None:
-            parsed[page.url] = result.page
+        content, problem = futurium_content(page)
+        if content is not None:
+            parsed[page.url] = content
             continue
         unread.add(page.url)
-        if page.outcome == "skipped":
-            continue
-        reason = page.reason if result is None else "; ".join(result.warnings) or "unreadable"
-        warnings.append(f"Futurium page {page.url} kept its last good version: {reason}")
+        verb = "was skipped" if page.outcome == "skipped" else "kept its last good version"
+        warnings.append(f"Futurium page {page.url} {verb}: {problem}")
     return parsed, warnings, unread
 
 

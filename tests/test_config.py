@@ -121,3 +121,29 @@ def test_a_list_of_hosts_must_be_strings(tmp_path):
 def test_a_non_http_overview_url_is_refused(tmp_path):
     message = error_of(write(tmp_path, "source:\n  overview_url: ftp://agendastad.nl/\n"))
     assert "source.overview_url: must be an http:// or https:// URL" in message
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ('http:\n  user_agent: "partnerwatch/\\u00fc"\n', "http.user_agent"),
+        ('http:\n  user_agent: "a\\nb"\n', "http.user_agent"),
+        ("storage:\n  database: ''\n", "storage.database"),
+        ("schedule:\n  timezone: Mars/Olympus\n", "schedule.timezone"),
+        ("schedule:\n  timezone: ''\n", "schedule.timezone"),
+        ("schedule:\n  cron: '@daily'\n", "schedule.cron"),
+    ],
+)
+def test_values_that_cannot_work_are_refused_by_key(tmp_path, extra, key):
+    assert f"{key}: " in error_of(write(tmp_path, MINIMAL + extra))
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://", "http://agendastad.nl:99999/"])
+def test_an_overview_url_without_a_usable_host_is_refused(tmp_path, url):
+    message = error_of(write(tmp_path, f"source:\n  overview_url: '{url}'\n"))
+    assert "source.overview_url: must be an http:// or https:// URL" in message
+
+
+def test_allowed_hosts_are_host_names_not_urls(tmp_path):
+    text = MINIMAL + "  allowed_hosts: [agendastad.nl, 'http://localhost']\n"
+    assert "source.allowed_hosts[1]: must be a host name" in error_of(write(tmp_path, text))

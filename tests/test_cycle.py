@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 from partnerwatch.lock import cycle_lock
+from tests.conftest import write_config
 
 
 def run_json(pw, *args):
@@ -182,3 +183,25 @@ def test_a_page_that_moved_permanently_is_followed_and_reported(pw, site):
     [warning] = result["warnings"]
     assert "futurium/en/housing moved permanently to" in warning
     assert warning.endswith("update the config or the page's link")
+
+
+def test_a_futurium_page_redirected_to_a_home_page_keeps_its_last_good_version(pw, site):
+    run_json(pw)
+    site.pages["/en"] = ("text/html", b"<html><body><main><h1>Urban Agenda for the EU</h1>"
+                         b"<p>Welcome.</p></main></body></html>")  # fmt: skip
+    site.redirects = {"/futurium/en/housing": "/en"}
+    code, result = run_json(pw)
+    assert code == 0 and result["changes"] == []
+    assert any("redirects to" in w and "landing page" in w for w in result["warnings"])
+    housing = next(p for p in json.loads(pw("status", "--json").stdout) if p["key"] == "housing")
+    assert housing["futurium"]["title"] != "Urban Agenda for the EU"
+
+
+def test_linked_pages_on_hosts_that_are_not_allowed_are_skipped_with_a_warning(
+    tmp_path, site, pw_factory
+):
+    config = write_config(tmp_path, site.overview_url)
+    config.write_text(config.read_text().replace("[127.0.0.1, localhost]", "[127.0.0.1]"))
+    result = json.loads(pw_factory(config)("run", "--json").stdout)
+    assert result["status"] == "ok" and result["pages"]["skipped"] == 12
+    assert sum("was skipped" in w for w in result["warnings"]) == 12
