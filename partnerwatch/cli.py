@@ -78,9 +78,10 @@ def progress_printer() -> Callable | None:
         return None
     done = [0]
 
-    def show(page) -> None:
+    def show(page, total: int) -> None:
         done[0] += 1
-        click.echo(f"\r\033[K[{done[0]}] {page.outcome:<12} {page.url}"[:200], err=True, nl=False)
+        line = f"\r\033[K[{done[0]}/{total}] {page.outcome:<12} {page.url}"
+        click.echo(line[:200], err=True, nl=False)
 
     return show
 

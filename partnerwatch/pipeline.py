@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -181,18 +182,19 @@ def observe(
     known: list[Partnership],
     previous: list[Partnership],
     cache: dict[str, Cached],
-    progress: Callable[[Page], None] | None,
+    progress: Callable[[Page, int], None] | None,
 ) -> Observation:
     """Fetch and parse the overview and its Futurium pages; nothing is stored here."""
     url = config.source.overview_url
     with Fetcher(fetch_settings(config), cache) as fetcher:
         overview = fetcher.fetch(url)
         if progress:
-            progress(overview)
+            progress(overview, 1)
         seen = read_overview(overview, url, known, previous)
         if seen.partnerships and config.source.follow_links:
             links = futurium_links(seen.partnerships)
-            read_linked(seen, fetcher.fetch_all(links, progress), known)
+            counted = partial(progress, total=1 + len(links)) if progress else None
+            read_linked(seen, fetcher.fetch_all(links, counted), known)
         seen.robots = list(fetcher.robots_pages)
     seen.warnings += moved_warnings(seen.pages)
     return seen
@@ -214,7 +216,7 @@ def cycle_status(seen: Observation, counts: dict[str, int]) -> str:
 
 
 def run_cycle(
-    config: Config, send_email: bool = True, progress: Callable[[Page], None] | None = None
+    config: Config, send_email: bool = True, progress: Callable[[Page, int], None] | None = None
 ) -> CycleResult:
     """Run one monitoring cycle under the database's lock and report what it did."""
     path = config.database_path()
