@@ -9,8 +9,9 @@ Decisions the contract leaves open:
 - An action plan the block said nothing about (null) counts as "none": null -> draft or
   final is a publication; null -> none, and a plan that disappears, are other changes.
 - Coordinators named in another order are the same coordinators: no change.
-- Futurium changes are reported only between two observed pages: a page seen for the first
-  time (or no longer followed) gives no document or page events. A document is its URL; a
+- Futurium changes are reported only between two observed pages at the same link: a page seen
+  for the first time, no longer followed, or reached by a new link gives no document or page
+  events (the new link itself is a `details_changed` of `futurium_url`). A document is its URL; a
   new title at the same URL shows only as a change of the page text. The text compared is
   the page's intro followed by its main text.
 """
@@ -53,11 +54,20 @@ def importance(change: Change) -> int:
 def carry_over(
     previous: Sequence[Partnership], current: Sequence[Partnership], failed_urls: Collection[str]
 ) -> list[Partnership]:
-    """Keep the last good Futurium data for partnerships whose Futurium page failed this run."""
-    last_good = {partnership.key: partnership.futurium for partnership in previous}
+    """Keep the last good Futurium data for partnerships whose Futurium page failed this run.
+
+    Only data read from the same link carries over: a new link whose page failed has none yet.
+    """
+    last_good = {p.key: p for p in previous}
+
+    def same_link(partnership: Partnership) -> bool:
+        """Whether the last good data was read from the link the partnership has now."""
+        before = last_good.get(partnership.key)
+        return before is not None and before.futurium_url == partnership.futurium_url
+
     return [
-        replace(partnership, futurium=last_good[partnership.key])
-        if partnership.futurium_url in failed_urls and partnership.key in last_good
+        replace(partnership, futurium=last_good[partnership.key].futurium)
+        if partnership.futurium_url in failed_urls and same_link(partnership)
         else partnership
         for partnership in current
     ]
@@ -97,7 +107,7 @@ def _record_changes(was: dict[str, Any], now: dict[str, Any]) -> Iterator[Found]
     for field in DETAILS:
         if was[field] != now[field]:
             yield "details_changed", field, was[field], now[field]
-    if was["futurium"] and now["futurium"]:
+    if was["futurium"] and now["futurium"] and was["futurium_url"] == now["futurium_url"]:
         yield from _page_changes(was["futurium"], now["futurium"])
 
 

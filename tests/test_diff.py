@@ -380,3 +380,33 @@ def test_a_changed_intro_is_a_change_of_the_page_text():
         "Affordable housing.",
         "Betaalbare woningen.",
     )
+
+
+def test_a_new_futurium_link_is_a_detail_not_a_change_of_page():
+    old_page = FuturiumPage(title="Housing", documents=(Document("Plan", "https://a.eu/plan.pdf"),))
+    new_page = FuturiumPage(title="Housing partnership", text="Moved to the new site.")
+    was = Partnership(
+        key="housing",
+        name="Housing",
+        status="ongoing",
+        futurium_url="https://ec.europa.eu/futurium/en/housing",
+        futurium=old_page,
+    )
+    now = replace(was, futurium_url="https://urbanagenda.urban-initiative.eu/partnerships/housing",
+                  futurium=new_page)  # fmt: skip
+    assert [(c.kind, c.field) for c in diff_snapshots([was], [now])] == [
+        ("details_changed", "futurium_url")
+    ]
+
+
+def test_a_failed_page_at_a_new_link_carries_nothing_over():
+    was = Partnership(key="housing", name="Housing", status="ongoing",
+                      futurium_url="https://ec.europa.eu/futurium/en/housing",
+                      futurium=FuturiumPage(title="Housing"))  # fmt: skip
+    moved = replace(
+        was, futurium_url="https://urbanagenda.urban-initiative.eu/housing", futurium=None
+    )
+    [kept] = carry_over([was], [moved], {moved.futurium_url})
+    assert kept.futurium is None
+    [same] = carry_over([was], [replace(was, futurium=None)], {was.futurium_url})
+    assert same.futurium == was.futurium
