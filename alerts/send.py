@@ -17,6 +17,18 @@ TIMEOUT = 30.0
 class DeliveryError(Exception):
     """The SMTP server did not accept a message; the text is one line for the user."""
 
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent  # the server refused this message itself: retrying won't help
+
+
+def refused_for_good(exc: BaseException) -> bool:
+    """Whether the server rejected the message (sender, recipients, content) with a 5xx code."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    refusals = (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+    return isinstance(exc, refusals) and exc.smtp_code >= 500
+
 
 def reason(exc: BaseException) -> str:
     """What went wrong, in a few words on one line."""
@@ -79,6 +91,7 @@ def send_message(
         with connect(settings, context) as smtp:
             if settings.username:
                 smtp.login(settings.username, password or "")
-            smtp.send_message(message, from_addr=settings.sender, to_addrs=settings.recipients)
+            # The envelope follows the message's own To, fixed when it was queued.
+            smtp.send_message(message, from_addr=settings.sender)
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"{where}: {reason(exc)}") from None
+        raise DeliveryError(f"{where}: {reason(exc)}", refused_for_good(exc)) from None

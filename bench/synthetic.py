@@ -91,8 +91,8 @@ def parse_store_diff(first: str, second: str) -> tuple[float, int, int]:
         database = open_database(Path(scratch) / "thousand.db")
         baseline = parsed(first, [])
         store_run(database, baseline, [], baseline=True)
-        current = parsed(second, queries.known_partnerships(database))
-        changes = diff_snapshots(queries.current_partnerships(database), current)
+        current = parsed(second, queries.partnerships(database, include_removed=True))
+        changes = diff_snapshots(queries.partnerships(database), current)
         store_run(database, current, changes, baseline=False)
         seconds = time.perf_counter() - started
         database.close()

@@ -69,35 +69,41 @@ def queue_emails(
 
 
 def deliver_outbox(db: Connection, config: Config) -> bool:
-    """Send every queued email, oldest first; stop at the first refusal. True if none is left."""
+    """Send every queued email, oldest first, until the server cannot be reached.
+
+    True when every message was accepted. One the server refuses for good is given up on
+    (recorded in the outbox) so that it never holds back the messages after it.
+    """
     from alerts.send import DeliveryError, send_message
 
     password = config.email.password()
+    all_accepted = True
     for outbox_id, raw in queries.pending_emails(db):
         message = message_from_bytes(raw, policy=policy.default)
         try:
             send_message(message, config.email, password)
         except DeliveryError as exc:
-            store.mark_attempt_failed(db, outbox_id, str(exc))
-            return False
+            given_up = utcnow() if exc.permanent else None
+            store.mark_attempt_failed(db, outbox_id, str(exc), give_up_at=given_up)
+            if not exc.permanent:
+                return False
+            all_accepted = False
+            continue
         store.mark_sent(db, outbox_id, utcnow())
-    return True
+    return all_accepted
 
 
 def digest_for_run(db: Connection, config: Config, run_id: int | None) -> EmailMessage | None:
     """The digest a run's changes make (default: the latest run with changes), unsent."""
     from alerts.compose import compose_digest
 
-    if run_id is None:
-        row = db.execute("select max(run_id) from changes").fetchone()
-        run_id = row[0] if row else None
+    run_id = run_id or queries.latest_run_with_changes(db)
     rows = queries.change_rows(db, run_id=run_id) if run_id is not None else []
     if not rows:
         return None
-    changes = [Change(r["key"], r["name"], r["kind"], r["field"], r["old"], r["new"]) for r in rows]
-    partnerships = {p.key: p for p in queries.known_partnerships(db)}
+    partnerships = {p.key: p for p in queries.partnerships(db, include_removed=True)}
     return compose_digest(
-        changes,
+        queries.changes_of_run(db, run_id),
         partnerships,
         run_id=run_id,
         detected_at=rows[0]["detected_at"],

@@ -234,10 +234,10 @@ def _cycle(db, config: Config, send_email: bool, progress) -> CycleResult:
     """The cycle itself, on an open database, under the lock."""
     store.close_interrupted_runs(db, utcnow())
     run_id = store.start_run(db, utcnow())
-    previous = queries.current_partnerships(db)
+    previous = queries.partnerships(db)
     seen = observe(
         config,
-        queries.known_partnerships(db),
+        queries.partnerships(db, include_removed=True),
         previous,
         page_cache(queries.stored_pages(db)),
         progress,

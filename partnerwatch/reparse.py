@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass, field
 from sqlite3 import Connection
 
@@ -23,24 +22,17 @@ class Replay:
 
 
 def stored_pages_of_run(db: Connection, run_id: int) -> list[Page]:
-    """The pages one run fetched, in fetch order, with the bodies it read."""
-    rows = db.execute(
-        "select pages.url, fetches.outcome, fetches.http_status, fetches.reason, "
-        "bodies.content, bodies.content_type from fetches "
-        "join pages on pages.id = fetches.page_id "
-        "left join bodies on bodies.id = fetches.body_id "
-        "where fetches.run_id = ? order by fetches.id",
-        [run_id],
-    ).fetchall()
+    """The pages one run fetched, in fetch order, as the fetcher had returned them."""
     return [
         Page(
-            url=url,
-            outcome=outcome,
-            http_status=status,
-            reason=reason,
-            body=decode_body(zlib.decompress(content), ctype) if content else None,
+            url=fetch["url"],
+            outcome=fetch["outcome"],
+            http_status=fetch["http_status"],
+            reason=fetch["reason"],
+            final_url=fetch["final_url"],
+            body=decode_body(fetch["raw"], fetch["content_type"]) if fetch["raw"] else None,
         )
-        for url, outcome, status, reason, content, ctype in rows
+        for fetch in queries.run_fetches(db, run_id)
     ]
 
 
@@ -49,10 +41,7 @@ def replay(db: Connection) -> Replay:
     result = Replay()
     known: dict[str, Partnership] = {}
     previous: list[Partnership] = []
-    good = db.execute(
-        "select id, finished_at from runs where status in ('ok', 'partial') order by id"
-    ).fetchall()
-    for run_id, finished_at in good:
+    for run_id, finished_at in queries.good_runs(db):
         pages = stored_pages_of_run(db, run_id)
         if not pages:
             continue
@@ -78,11 +67,7 @@ def change_line(run_id: int, change: Change) -> str:
 
 def compare(db: Connection, result: Replay) -> tuple[list[str], list[str]]:
     """The change lines the replay would add and those it would drop."""
-    fields = ("key", "name", "kind", "field", "old", "new")
-    stored = {
-        change_line(row["run_id"], Change(*(row[k] for k in fields)))
-        for row in queries.change_rows(db)
-    }
+    stored = {change_line(row["run_id"], queries.as_change(row)) for row in queries.change_rows(db)}
     replayed = {change_line(run.run_id, c) for run in result.runs for c in run.changes}
     return sorted(replayed - stored), sorted(stored - replayed)
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-SCHEMA_MIGRATIONS = 1  # how many migrations storage.schema defines (a test keeps them equal)
+SCHEMA_MIGRATIONS = 2  # how many migrations storage.schema defines (a test keeps them equal)
 
 
 class StorageError(Exception):
@@ -27,7 +27,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
                 raise StorageError(f"{path}: not a partnerwatch database")
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+            conn = sqlite3.connect(str(path), isolation_level=None)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
         return conn
@@ -95,7 +95,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 

@@ -7,31 +7,34 @@ import zlib
 from sqlite3 import Connection
 from typing import Any
 
-from snapshots.model import Partnership, partnership_from_dict
-from storage.store import StoredPage
+from snapshots.model import Change, Partnership, partnership_from_dict
+from storage.store import GOOD_STATUSES, INTERRUPTED, StoredPage
 
-GOOD = ("ok", "partial")
-
-
-def known_partnerships(db: Connection) -> list[Partnership]:
-    """Every partnership ever seen, current and removed, as last recorded."""
-    rows = db.execute("select record from partnerships order by position").fetchall()
-    return [partnership_from_dict(json.loads(record)) for (record,) in rows]
+GOOD = f"status in {GOOD_STATUSES!r}"  # a tuple of two strings reads the same in SQL
+FAILED = f"status = 'failed' and warnings != '{json.dumps([INTERRUPTED])}'"  # not a crash
 
 
-def current_partnerships(db: Connection) -> list[Partnership]:
-    """The partnerships on the page at the last good run, in page order."""
-    rows = db.execute(
-        "select record from partnerships where removed_at is null order by position"
-    ).fetchall()
+def partnerships(db: Connection, include_removed: bool = False) -> list[Partnership]:
+    """The partnerships on the page at the last good run (with `include_removed`, every one
+    ever seen), in page order, as last recorded."""
+    where = "" if include_removed else "where removed_at is null"
+    rows = db.execute(f"select record from partnerships {where} order by position").fetchall()
     return [partnership_from_dict(json.loads(record)) for (record,) in rows]
 
 
 def has_good_run(db: Connection) -> bool:
     """Whether a baseline exists: some earlier run read the overview successfully."""
-    placeholders = ", ".join("?" for _ in GOOD)
-    row = db.execute(f"select 1 from runs where status in ({placeholders}) limit 1", GOOD)
-    return row.fetchone() is not None
+    return db.execute(f"select 1 from runs where {GOOD} limit 1").fetchone() is not None
+
+
+def good_runs(db: Connection) -> list[tuple[int, str]]:
+    """Every run that read the overview, oldest first: (id, finished_at)."""
+    return db.execute(f"select id, finished_at from runs where {GOOD} order by id").fetchall()
+
+
+def _content(blob: bytes | None) -> bytes | None:
+    """A stored body's bytes (bodies are kept compressed)."""
+    return zlib.decompress(blob) if blob is not None else None
 
 
 def stored_pages(db: Connection) -> dict[str, StoredPage]:
@@ -41,9 +44,23 @@ def stored_pages(db: Connection) -> dict[str, StoredPage]:
         "from pages left join bodies on bodies.id = pages.body_id"
     ).fetchall()
     return {
-        url: StoredPage(etag, modified, zlib.decompress(content) if content else None, ctype)
+        url: StoredPage(etag, modified, _content(content), ctype)
         for url, etag, modified, content, ctype in rows
     }
+
+
+def run_fetches(db: Connection, run_id: int) -> list[dict[str, Any]]:
+    """The pages one run fetched, in fetch order, with the bodies it read."""
+    rows = db.execute(
+        "select pages.url, fetches.outcome, fetches.http_status, fetches.reason, "
+        "coalesce(fetches.final_url, pages.url), bodies.content, bodies.content_type "
+        "from fetches join pages on pages.id = fetches.page_id "
+        "left join bodies on bodies.id = fetches.body_id "
+        "where fetches.run_id = ? order by fetches.id",
+        [run_id],
+    ).fetchall()
+    names = ("url", "outcome", "http_status", "reason", "final_url", "raw", "content_type")
+    return [dict(zip(names, row, strict=True)) | {"raw": _content(row[5])} for row in rows]
 
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:
@@ -184,30 +201,47 @@ def run_rows(db: Connection) -> list[dict[str, Any]]:
     ]
 
 
-SINCE_LAST_GOOD = "coalesce((select max(id) from runs where status in ('ok', 'partial')), 0)"
+SINCE_LAST_GOOD = f"coalesce((select max(id) from runs where {GOOD}), 0)"
 
 
 def failure_streak(db: Connection) -> int:
-    """How many of the latest finished runs failed in a row."""
-    query = f"select count(*) from runs where status = 'failed' and id > {SINCE_LAST_GOOD}"
+    """How many runs since the last good one failed to read the overview (crashes aside)."""
+    query = f"select count(*) from runs where {FAILED} and id > {SINCE_LAST_GOOD}"
     return db.execute(query).fetchone()[0]
 
 
 def failure_alerted(db: Connection) -> bool:
-    """Whether the current streak of failures has had its operational alert."""
-    query = f"select 1 from outbox where kind = 'failing' and run_id > {SINCE_LAST_GOOD}"
-    return db.execute(query).fetchone() is not None
+    """Whether the latest operational alert said the page cannot be read (no recovery yet)."""
+    row = db.execute(
+        "select kind from outbox where kind in ('failing', 'recovered') order by id desc limit 1"
+    ).fetchone()
+    return row is not None and row[0] == "failing"
 
 
 def last_failure_reason(db: Connection) -> str:
     """The first warning of the latest failed run, to say why the page cannot be read."""
-    row = db.execute(
-        "select warnings from runs where status = 'failed' order by id desc limit 1"
-    ).fetchone()
-    warnings = json.loads(row[0]) if row and row[0] else []
+    row = db.execute(f"select warnings from runs where {FAILED} order by id desc limit 1")
+    warnings = json.loads(row.fetchone()[0] or "[]") if row else []
     return warnings[0] if warnings else "unknown"
 
 
 def pending_emails(db: Connection) -> list[tuple[int, bytes]]:
-    """Queued outbox messages not yet accepted by the server, oldest first."""
-    return db.execute("select id, message from outbox where sent_at is null order by id").fetchall()
+    """Queued outbox messages the server has neither accepted nor refused for good."""
+    return db.execute(
+        "select id, message from outbox where sent_at is null and gave_up_at is null order by id"
+    ).fetchall()
+
+
+def latest_run_with_changes(db: Connection) -> int | None:
+    """The id of the latest run that reported changes."""
+    return db.execute("select max(run_id) from changes").fetchone()[0]
+
+
+def as_change(row: dict[str, Any]) -> Change:
+    """A `change_rows` row as the differ's record."""
+    return Change(row["key"], row["name"], row["kind"], row["field"], row["old"], row["new"])
+
+
+def changes_of_run(db: Connection, run_id: int) -> list[Change]:
+    """One run's changes as records, in the order they were found."""
+    return [as_change(row) for row in change_rows(db, run_id=run_id)]

@@ -148,6 +148,13 @@ def m001_initial(db: Database) -> None:
     _create_views(db)
 
 
+@migrations()
+def m002_final_urls_and_undeliverable_mail(db: Database) -> None:
+    """Where each fetch ended after redirects (for reparse); mail refused for good."""
+    db["fetches"].add_column("final_url", str)
+    db["outbox"].add_column("gave_up_at", str)
+
+
 def _create_views(db: Database) -> None:
     """The views users query: current partnerships, the change log and the run log."""
     db.create_view(

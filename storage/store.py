@@ -14,6 +14,7 @@ from snapshots.model import Change, Partnership, record_hash, to_dict
 from storage.db import insert, transaction, update
 
 INTERRUPTED = "interrupted: the process ended before the run was recorded"
+GOOD_STATUSES = ("ok", "partial")  # runs that read the overview
 
 
 class FetchedPage(Protocol):
@@ -28,6 +29,7 @@ class FetchedPage(Protocol):
     last_modified: str | None
     reason: str | None
     moved_to: str | None
+    final_url: str | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ class RunOutcome:
     email: str = "none"
 
 
+def _json(value: object) -> str | None:
+    """A value as stored JSON text; None stays NULL."""
+    return json.dumps(value, ensure_ascii=False) if value is not None else None
+
+
 def start_run(db: Connection, started_at: str) -> int:
     """Record that a run began (committed at once, so a crash leaves a trace)."""
     with transaction(db):
@@ -87,9 +94,9 @@ def close_interrupted_runs(db: Connection, now: str) -> int:
     """Mark runs that never finished as failed; call only while holding the run lock."""
     with transaction(db):
         cursor = db.execute(
-            "update runs set status = 'failed', finished_at = ?, warnings = ? "
+            "update runs set status = 'failed', finished_at = ?, warnings = ?, email = 'none' "
             "where status = 'running'",
-            [now, json.dumps([INTERRUPTED])],
+            [now, _json([INTERRUPTED])],
         )
     return cursor.rowcount
 
@@ -137,11 +144,14 @@ def _store_fetch(db: Connection, run_id: int, page: FetchedPage, good: bool) -> 
             "http_status": page.http_status,
             "body_id": body_id,
             "reason": page.reason,
+            "final_url": page.final_url if page.final_url != page.url else None,
         },
     )
     values = {"last_run_id": run_id, "last_outcome": page.outcome, "moved_to": page.moved_to}
     if good and page.outcome == "fetched":
         values.update(etag=page.etag, last_modified=page.last_modified, body_id=body_id)
+    elif good and page.outcome == "not_modified" and (page.etag or page.last_modified):
+        values.update(etag=page.etag, last_modified=page.last_modified)  # a 304 may renew them
     update(db, "pages", ("id", page_id), values)
 
 
@@ -176,7 +186,7 @@ def _store_partnerships(
                 partnership.name,
                 partnership.status,
                 position,
-                json.dumps(record, ensure_ascii=False),
+                _json(record),
                 now,
                 now,
             ],
@@ -210,7 +220,7 @@ def _add_version(
             "recorded_at": now,
             "hash": digest,
             "removed": int(removed),
-            "record": json.dumps(record, ensure_ascii=False) if record is not None else None,
+            "record": _json(record),
         },
     )
 
@@ -228,8 +238,8 @@ def _store_changes(db: Connection, run_id: int, now: str, changes: Sequence[Chan
                 change.name,
                 change.kind,
                 change.field,
-                json.dumps(change.old, ensure_ascii=False) if change.old is not None else None,
-                json.dumps(change.new, ensure_ascii=False) if change.new is not None else None,
+                _json(change.old),
+                _json(change.new),
             )
             for change in changes
         ],
@@ -238,7 +248,7 @@ def _store_changes(db: Connection, run_id: int, now: str, changes: Sequence[Chan
 
 def finish_run(db: Connection, run_id: int, outcome: RunOutcome) -> None:
     """Write everything a run learned in one transaction: all of it or (after a crash) none."""
-    good = outcome.status != "failed"
+    good = outcome.status in GOOD_STATUSES
     with transaction(db):
         for page in outcome.pages:
             _store_fetch(db, run_id, page, good)
@@ -274,7 +284,7 @@ def finish_run(db: Connection, run_id: int, outcome: RunOutcome) -> None:
                 "pages_skipped": counts.get("skipped", 0),
                 "partnerships": len(outcome.partnerships or ()),
                 "changes": len(outcome.changes),
-                "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
+                "warnings": _json(list(outcome.warnings)),
                 "email": outcome.email,
             },
         )
@@ -285,6 +295,7 @@ def rewrite_history(db: Connection, runs: Sequence[ReplayedRun]) -> None:
     with transaction(db):
         for table in ("changes", "partnership_versions", "partnerships"):
             db.execute(f"delete from {table}")
+        db.execute("update runs set changes = 0")  # runs the replay skips keep no changes
         for run in runs:
             _store_partnerships(db, run.run_id, run.finished_at, run.partnerships)
             _store_changes(db, run.run_id, run.finished_at, run.changes)
@@ -309,10 +320,11 @@ def mark_sent(db: Connection, outbox_id: int, sent_at: str) -> None:
         )
 
 
-def mark_attempt_failed(db: Connection, outbox_id: int, error: str) -> None:
-    """Record a failed delivery attempt; the message stays queued."""
+def mark_attempt_failed(db: Connection, outbox_id: int, error: str, give_up_at: str | None) -> None:
+    """Record a failed delivery attempt; the message stays queued unless given up on."""
     with transaction(db):
         db.execute(
-            "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
-            [error, outbox_id],
+            "update outbox set attempts = attempts + 1, last_error = ?, gave_up_at = ? "
+            "where id = ?",
+            [error, give_up_at, outbox_id],
         )

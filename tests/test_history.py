@@ -107,7 +107,7 @@ def test_a_scripted_history_with_failures_in_between_logs_exactly_what_happened(
         versions = dict(
             db.execute("select key, count(*) from partnership_versions group by key").fetchall()
         )
-        assert versions == {p.key: 1 for p in queries.current_partnerships(db)} | {
+        assert versions == {p.key: 1 for p in queries.partnerships(db)} | {
             "housing": 2,
             "energy-transition": 2,
             "digital-transition": 2,
@@ -116,7 +116,7 @@ def test_a_scripted_history_with_failures_in_between_logs_exactly_what_happened(
         }
         statuses = [row[0] for row in db.execute("select status from runs order by id")]
         assert statuses == [status for _, _, status, _ in script]
-        assert len(queries.current_partnerships(db)) == 14
+        assert len(queries.partnerships(db)) == 14
 
 
 def test_the_change_log_answers_when_a_plan_was_published(pw, site, config_path):

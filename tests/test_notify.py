@@ -110,3 +110,29 @@ def test_the_run_log_says_sent_once_a_queued_digest_is_delivered(emailing, site,
         run(emailing)
     runs = json.loads(emailing("runs", "--json").stdout)
     assert runs[queued["run_id"] - 1]["email"] == "sent"
+
+
+class RefusingMailbox(Mailbox):
+    """A server that refuses, for good, every message whose subject names Greening Cities."""
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if b"Greening Cities" in envelope.content:
+            return "554 5.7.1 message refused"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_message_refused_for_good_does_not_hold_back_later_ones(emailing, site, port):
+    mailbox = RefusingMailbox()
+    with smtp_server(mailbox, port=port):
+        run(emailing)
+        site.show("evolved")
+        assert run(emailing)["email"] == "queued"  # refused: given up, recorded in the outbox
+        overview = site.pages.pop("/europese-partnerschappen/")
+        run(emailing)
+        run(emailing)  # the second failure in a row: an operational alert
+        site.pages["/europese-partnerschappen/"] = overview
+        run(emailing)
+    assert len(mailbox.received()) == 2  # failing and recovered; the refused digest never again
+    refused = json.loads(emailing("sql", "select * from outbox where gave_up_at is not null",
+                                  "--json").stdout)  # fmt: skip
+    assert len(refused) == 1 and "554" in refused[0]["last_error"]

@@ -43,7 +43,16 @@ SCHEMA = {
         "last_outcome",
         "moved_to",
     ],
-    "fetches": ["id", "run_id", "page_id", "outcome", "http_status", "body_id", "reason"],
+    "fetches": [
+        "id",
+        "run_id",
+        "page_id",
+        "outcome",
+        "http_status",
+        "body_id",
+        "reason",
+        "final_url",
+    ],
     "partnerships": [
         "key",
         "name",
@@ -68,6 +77,7 @@ SCHEMA = {
         "sent_at",
         "attempts",
         "last_error",
+        "gave_up_at",
     ],
     "_sqlite_migrations": ["id", "migration_set", "name", "applied_at"],
 }
@@ -122,8 +132,11 @@ def test_opening_again_applies_nothing_twice_and_keeps_the_data(tmp_path):
     record(db, [housing()])
     db.close()
     db = open_database(tmp_path / "pw.db")
-    assert [m.name for m in migrations.applied(Database(db))] == ["m001_initial"]
-    assert [p.key for p in queries.current_partnerships(db)] == ["housing"]
+    assert [m.name for m in migrations.applied(Database(db))] == [
+        "m001_initial",
+        "m002_final_urls_and_undeliverable_mail",
+    ]
+    assert [p.key for p in queries.partnerships(db)] == ["housing"]
 
 
 def test_the_run_path_knows_how_many_migrations_the_schema_has():
@@ -143,7 +156,7 @@ def test_a_removal_is_a_version_and_a_return_is_another(tmp_path):
     db = open_database(tmp_path / "pw.db")
     record(db, [housing()])
     record(db, [])
-    assert queries.current_partnerships(db) == []
+    assert queries.partnerships(db) == []
     assert [r["removed_at"] is not None for r in queries.status_rows(db, True)] == [True]
     record(db, [housing()])
     assert [v["removed"] for v in queries.history_rows(db, "housing")] == [False, True, False]
@@ -173,7 +186,7 @@ def test_a_failed_run_records_nothing_about_partnerships(tmp_path):
     db = open_database(tmp_path / "pw.db")
     record(db, [housing()])
     record(db, None, status="failed")
-    assert [p.key for p in queries.current_partnerships(db)] == ["housing"]
+    assert [p.key for p in queries.partnerships(db)] == ["housing"]
     assert queries.failure_streak(db) == 1
 
 
@@ -261,3 +274,14 @@ def test_a_whole_record_in_a_change_is_shown_without_the_futurium_page_text(tmp_
     run_id = record(db, [added], [change])
     [row] = queries.change_rows(db, run_id=run_id)
     assert row["new"]["futurium"] == {"title": "Housing", "intro": "Intro", "documents": []}
+
+
+def test_interrupted_runs_are_not_failures_to_read_the_page(tmp_path):
+    db = open_database(tmp_path / "pw.db")
+    record(db, [housing()])
+    for _ in range(3):
+        store.start_run(db, "2026-11-29T08:00:00+00:00")
+        store.close_interrupted_runs(db, "2026-11-29T08:00:01+00:00")
+    assert queries.failure_streak(db) == 0
+    record(db, None, status="failed")
+    assert queries.failure_streak(db) == 1
