@@ -6,11 +6,15 @@ from collections.abc import Sequence
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from sqlite3 import Connection
+from typing import TYPE_CHECKING
 
 from partnerwatch.clock import utcnow
 from partnerwatch.config import Config
 from snapshots.model import Change
 from storage import queries, store
+
+if TYPE_CHECKING:
+    from partnerwatch.pipeline import Observation
 
 
 def outbox_entry(kind: str, message: EmailMessage) -> store.Email:
@@ -28,9 +32,10 @@ def queue_emails(
     db: Connection,
     config: Config,
     run_id: int,
+    now: str,
     status: str,
     changes: Sequence[Change],
-    seen,
+    seen: Observation,
 ) -> list[store.Email]:
     """The digest for the run's changes and, at the threshold, an operational alert."""
     from alerts.compose import compose_digest, compose_operational
@@ -43,7 +48,7 @@ def queue_emails(
             changes,
             partnerships,
             run_id=run_id,
-            detected_at=utcnow(),
+            detected_at=now,
             overview_url=url,
             settings=config.email,
         )

@@ -15,6 +15,7 @@ from partnerwatch.lock import cycle_lock
 from scraper.fetch import Cached, Fetcher, FetchSettings, Page, decode_body
 from scraper.futurium import parse_futurium
 from scraper.overview import parse_overview, plausibility_warning
+from scraper.text import canonical_url
 from snapshots.diff import carry_over, diff_snapshots
 from snapshots.identity import assign_keys
 from snapshots.model import Change, FuturiumPage, Partnership
@@ -63,9 +64,14 @@ class Observation:
 
     pages: list[Page] = field(default_factory=list)
     robots: list[Page] = field(default_factory=list)
-    partnerships: list[Partnership] | None = None
+    partnerships: list[Partnership] | None = None  # None: the overview was not read
     warnings: list[str] = field(default_factory=list)
-    failed: bool = False
+    unusable_links: int = 0  # linked pages fetched but not usable as the partnership's page
+
+    @property
+    def failed(self) -> bool:
+        """Whether the run failed: nothing about partnerships was learned."""
+        return self.partnerships is None
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -95,22 +101,30 @@ def page_cache(stored: dict[str, store.StoredPage]) -> dict[str, Cached]:
 
 
 def moved_warnings(pages: Sequence[Page]) -> list[str]:
-    """A warning for each page that now redirects permanently elsewhere."""
+    """A warning for each page that now redirects permanently elsewhere.
+
+    A move that only adds or drops a trailing slash is no news: the link is the same page.
+    """
     return [
         f"{page.url} moved permanently to {page.moved_to}: update the config or the page's link"
         for page in pages
-        if page.moved_to
+        if page.moved_to and canonical_url(page.moved_to, page.url) != canonical_url(page.url, "")
     ]
 
 
+def path_depth(url: str) -> int:
+    """How many segments a URL's path has ("/en/housing": 2)."""
+    return len([part for part in urlsplit(url).path.split("/") if part])
+
+
 def redirected_to_a_landing_page(page: Page) -> bool:
-    """Whether a redirect took the page to a site's home or language root ("/", "/en").
+    """Whether a redirect took the page up to a site's home or language root ("/", "/en").
 
     Sites often send a page they no longer have there; its content is not the partnership's.
     """
     if not page.final_url or page.final_url == page.url:
         return False
-    return len([part for part in urlsplit(page.final_url).path.split("/") if part]) <= 1
+    return path_depth(page.final_url) <= 1 < path_depth(page.url)
 
 
 def futurium_content(page: Page) -> tuple[FuturiumPage | None, str | None]:
@@ -123,20 +137,21 @@ def futurium_content(page: Page) -> tuple[FuturiumPage | None, str | None]:
     return result.page, "; ".join(result.warnings) or "unreadable"
 
 
-def read_futurium(pages: Sequence[Page]) -> tuple[dict[str, FuturiumPage], list[str], set[str]]:
-    """Parse the Futurium pages that were read; say which could not be read, and why."""
+def read_linked(seen: Observation, pages: Sequence[Page], known: list[Partnership]) -> None:
+    """Attach each partnership's Futurium page; one unread or unusable keeps its last good one."""
+    seen.pages += pages
     parsed: dict[str, FuturiumPage] = {}
-    warnings: list[str] = []
-    unread: set[str] = set()
     for page in pages:
         content, problem = futurium_content(page)
         if content is not None:
             parsed[page.url] = content
             continue
-        unread.add(page.url)
+        seen.unusable_links += page.outcome in GOOD_OUTCOMES
         verb = "was skipped" if page.outcome == "skipped" else "kept its last good version"
-        warnings.append(f"Futurium page {page.url} {verb}: {problem}")
-    return parsed, warnings, unread
+        seen.warnings.append(f"Futurium page {page.url} {verb}: {problem}")
+    unread = {page.url for page in pages} - parsed.keys()
+    followed = [replace(p, futurium=parsed.get(p.futurium_url)) for p in seen.partnerships or ()]
+    seen.partnerships = carry_over(known, followed, unread)
 
 
 def read_overview(
@@ -146,7 +161,6 @@ def read_overview(
     seen = Observation(pages=[page])
     if page.outcome not in GOOD_OUTCOMES:
         seen.warnings.append(f"overview {url} could not be read: {page.reason}")
-        seen.failed = True
         return seen
     result = parse_overview(page.body or "", page.final_url or url)
     implausible = plausibility_warning(len(result.partnerships), len(previous) or None)
@@ -156,7 +170,6 @@ def read_overview(
             *result.warnings,
         ]
         seen.warnings += [implausible] if implausible else []
-        seen.failed = True
         return seen
     seen.warnings += result.warnings
     seen.partnerships = assign_keys(known, result.partnerships)
@@ -166,15 +179,6 @@ def read_overview(
 def futurium_links(partnerships: Sequence[Partnership]) -> list[str]:
     """The distinct Futurium links of the partnerships, in page order."""
     return list(dict.fromkeys(p.futurium_url for p in partnerships if p.futurium_url))
-
-
-def read_linked(seen: Observation, pages: Sequence[Page], known: list[Partnership]) -> None:
-    """Attach each partnership's Futurium page; unread pages keep their last good version."""
-    seen.pages += pages
-    parsed, warnings, unread = read_futurium(pages)
-    seen.warnings += warnings
-    followed = [replace(p, futurium=parsed.get(p.futurium_url)) for p in seen.partnerships or ()]
-    seen.partnerships = carry_over(known, followed, unread)
 
 
 def observe(
@@ -209,10 +213,10 @@ def count_pages(pages: Sequence[Page]) -> dict[str, int]:
 
 
 def cycle_status(seen: Observation, counts: dict[str, int]) -> str:
-    """ok, partial (some linked pages failed) or failed (the overview was not read)."""
+    """ok, partial (some linked pages failed or were unusable) or failed (no overview)."""
     if seen.failed:
         return "failed"
-    return "partial" if counts["failed"] else "ok"
+    return "partial" if counts["failed"] or seen.unusable_links else "ok"
 
 
 def run_cycle(
@@ -248,14 +252,15 @@ def _cycle(db, config: Config, send_email: bool, progress) -> CycleResult:
     changes: list[Change] = []
     if seen.partnerships is not None and not baseline:
         changes = diff_snapshots(previous, seen.partnerships)
+    now = utcnow()
     emailing = config.email.enabled and send_email
     emails = []
     if emailing:
         from partnerwatch.notify import deliver_outbox, queue_emails
 
-        emails = queue_emails(db, config, run_id, status, changes, seen)
+        emails = queue_emails(db, config, run_id, now, status, changes, seen)
     outcome = store.RunOutcome(
-        finished_at=utcnow(),
+        finished_at=now,
         status=status,
         baseline=baseline,
         pages=[*seen.pages, *seen.robots],
