@@ -18,20 +18,22 @@ MISFIRE_GRACE = 6 * 3600  # a laptop asleep at 07:00 still runs that morning's c
 
 
 def cron_weekdays(field: str) -> str:
-    """A cron day-of-week field with numbers (0 and 7 = Sunday) spelled as names.
+    """A cron day-of-week field with numbers (0 and 7 = Sunday) and steps spelled as names.
 
     APScheduler 3 counts 0 as Monday; names mean the same to both, so numbers are expanded.
     """
 
     def expand(part: str) -> str:
-        match = re.fullmatch(r"(\d)(?:-(\d))?(?:/(\d+))?", part)
-        if not match:
+        """One comma-separated part: "1-5", "0", "*/2" or a name that needs nothing."""
+        match = re.fullmatch(r"(?:(\d)(?:-(\d))?|\*)(?:/(\d+))?", part)
+        if not match or part == "*":
             return part
         first, last, step = match.groups()
-        end = int(last) if last is not None else (7 if step else int(first))
-        if not 0 <= int(first) <= 7 or not 0 <= end <= 7 or end < int(first):
+        start = int(first) if first is not None else 0
+        end = int(last) if last is not None else (6 if first is None or step else start)
+        if not 0 <= start <= end <= 7:
             raise ValueError(f"day-of-week {part!r} is not within 0-7")
-        days = range(int(first), end + 1, int(step or 1))
+        days = range(start, end + 1, int(step or 1))
         return ",".join(dict.fromkeys(CRON_WEEKDAYS[day] for day in days))
 
     return ",".join(expand(part) for part in field.split(","))
@@ -44,6 +46,9 @@ def cron_trigger(cron: str, timezone: str):
     fields = cron.split()
     if len(fields) != 5:
         raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
+    if fields[2] != "*" and fields[4] != "*":
+        # cron runs when either matches, APScheduler only when both do: refuse the ambiguity.
+        raise ValueError("restrict the day of the month or the weekday, not both")
     fields[4] = cron_weekdays(fields[4])
     return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
 

@@ -36,7 +36,6 @@ from scraper.text import (
     remove_chrome,
     slugify,
 )
-from snapshots.identity import unique_slug
 from snapshots.model import ActionPlan, Partnership, Start
 
 CONTENT_AREAS = ("article .entry-content", ".entry-content", ".post-content", "main", "#content")
@@ -190,16 +189,15 @@ def _action_plan(label: str | None, url: str | None) -> ActionPlan:
 
 
 def _keyed(drafts: list[_Draft]) -> tuple[list[Partnership], list[str]]:
-    """Partnerships with provisional keys (namesakes get "-2", "-3" ...), and namesake warnings."""
+    """Partnerships keyed by the slug of their name (snapshots.identity makes keys unique)."""
     partnerships: list[Partnership] = []
     warnings: list[str] = []
-    taken: set[str] = set()
     names: set[str] = set()
     for draft in drafts:
         if draft.name in names:
             warnings.append(f"overview: more than one partnership named '{draft.name}'")
         names.add(draft.name)
-        key = unique_slug(slugify(draft.name), taken)
+        key = slugify(draft.name)
         partnerships.append(
             Partnership(
                 key=key,

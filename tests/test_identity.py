@@ -98,3 +98,9 @@ def test_name_identity_ignores_case_and_spacing():
     assert name_identity("Jobs and  Skills\u00a0in the Local Economy") == name_identity(
         "jobs and skills in the local economy"
     )
+
+
+def test_namesakes_on_one_page_get_distinct_keys():
+    first = Partnership(key="housing", name="Housing", status="ongoing", summary="Een.")
+    second = Partnership(key="housing", name="Housing", status="ongoing", summary="Twee.")
+    assert [p.key for p in assign_keys([], [first, second])] == ["housing", "housing-2"]

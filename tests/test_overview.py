@@ -385,13 +385,13 @@ def test_the_evolved_page_has_no_change_from_markup_alone():
     assert evolved["Circular Economy"].futurium_url == FUTURIUM + "circular-economy"
 
 
-def test_namesakes_get_distinct_keys_and_a_warning():
+def test_namesakes_are_both_read_with_a_warning():
     html = (
         "<main><h2>Lopende Partnerschappen</h2><h3>Housing</h3><p>Een.</p>"
         "<h3>Housing</h3><p>Twee.</p></main>"
     )
     result = parse_overview(html, PAGE)
-    assert [p.key for p in result.partnerships] == ["housing", "housing-2"]
+    assert [p.summary for p in result.partnerships] == ["Een.", "Twee."]
     assert any("more than one partnership named 'Housing'" in w for w in result.warnings)
 
 

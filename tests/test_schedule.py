@@ -27,6 +27,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
         ("0,6", "sun,sat"),
         ("*", "*"),
         ("1-5/2", "mon,wed,fri"),
+        ("*/2", "sun,tue,thu,sat"),
     ],
 )
 def test_weekday_numbers_mean_what_they_mean_to_cron(field, expected):
@@ -46,6 +47,8 @@ def test_a_bad_cron_is_refused():
         cron_trigger("0 7 * *", "Europe/Amsterdam")
     with pytest.raises(ValueError):
         cron_weekdays("3-9")
+    with pytest.raises(ValueError, match="not both"):
+        cron_trigger("0 7 1 * 1", "Europe/Amsterdam")
 
 
 SCHEDULER = """
