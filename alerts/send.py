@@ -8,6 +8,8 @@ import ssl
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
+from alerts.compose import one_line
+
 if TYPE_CHECKING:
     from partnerwatch.config import EmailSettings
 
@@ -53,7 +55,7 @@ def reason(exc: BaseException) -> str:
         text = (
             (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
         )
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def connect(settings: EmailSettings, context: ssl.SSLContext | None) -> smtplib.SMTP:

@@ -50,11 +50,11 @@ def load(ctx: click.Context, sending: bool = False):
         fail(str(exc), 2)
 
 
-def read_db(ctx: click.Context):
+def read_db(ctx: click.Context, config=None):
     """The history database, opened read-only (a StorageError ends the command)."""
     from storage.db import connect
 
-    return connect(load(ctx).database_path(), readonly=True)
+    return connect((config or load(ctx)).database_path(), readonly=True)
 
 
 RUN_ID = click.IntRange(1, 2**63 - 1)
@@ -266,8 +266,9 @@ def reparse(ctx: click.Context, dry_run: bool) -> None:
     from partnerwatch.reparse import reparse as rebuild
     from storage.db import open_database
 
-    path = load(ctx).database_path()
-    read_db(ctx).close()  # says so when there is no partnerwatch database yet
+    config = load(ctx)
+    path = config.database_path()
+    read_db(ctx, config).close()  # says so when there is no partnerwatch database yet
     try:
         with cycle_lock(path):
             click.echo(rebuild(open_database(path), dry_run))
@@ -282,9 +283,10 @@ def reparse(ctx: click.Context, dry_run: bool) -> None:
 def preview_email(ctx: click.Context, run_id: int | None, html_file: str | None) -> None:
     """Show the digest email for a run, without sending it."""
     from partnerwatch.notify import digest_for_run
+    from partnerwatch.report import email_preview
 
     config = load(ctx)
-    message = digest_for_run(read_db(ctx), config, run_id)
+    message = digest_for_run(read_db(ctx, config), config, run_id)
     if message is None:
         fail("no changes to report for that run" if run_id else "no run with changes yet", 1)
     if html_file:
@@ -292,8 +294,7 @@ def preview_email(ctx: click.Context, run_id: int | None, html_file: str | None)
             Path(html_file).write_text(message.get_body(("html",)).get_content(), "utf-8")
         except OSError as exc:
             fail(f"--html: cannot write {html_file} ({exc.strerror})", 1)
-    click.echo(f"Subject: {message['Subject']}\nTo: {message['To']}\n")
-    click.echo(message.get_body(("plain",)).get_content())
+    click.echo(email_preview(message))
 
 
 @cli.command()

@@ -39,6 +39,17 @@ def describe_change(change: dict[str, Any]) -> str:
     return f"{kind} {label}: {short(change['old'], 40)} → {short(change['new'], 40)}"
 
 
+def when(timestamp: str | None) -> str:
+    """A stored UTC timestamp to the minute, as people read it: "2026-11-29 07:00"."""
+    return (timestamp or "")[:16].replace("T", " ")
+
+
+def email_preview(message) -> str:
+    """An email as `preview-email` shows it: its subject, recipients and plain text."""
+    text = message.get_body(("plain",)).get_content()
+    return f"Subject: {message['Subject']}\nTo: {message['To']}\n\n{text}"
+
+
 def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     """Rows as left-aligned columns under a header."""
     cells = [list(header), *[[str(cell) for cell in row] for row in rows]]
@@ -74,8 +85,7 @@ def changes_text(rows: Sequence[dict[str, Any]]) -> str:
     if not rows:
         return "No changes recorded."
     return "\n".join(
-        f"{row['detected_at'][:16].replace('T', ' ')}  run {row['run_id']:<4} "
-        f"{row['name']}: {describe_change(row)}"
+        f"{when(row['detected_at'])}  run {row['run_id']:<4} {row['name']}: {describe_change(row)}"
         for row in rows
     )
 
@@ -87,7 +97,7 @@ def history_text(key: str, versions: Sequence[dict[str, Any]]) -> str:
     for version in versions:
         state = "removed" if version["removed"] else version["record"]["status"]
         lines.append(
-            f"v{version['version']}  {version['recorded_at'][:16].replace('T', ' ')}  "
+            f"v{version['version']}  {when(version['recorded_at'])}  "
             f"run {version['run_id']}  {state}"
         )
         for change in version["changes"]:
@@ -105,7 +115,7 @@ def runs_table(rows: Sequence[dict[str, Any]]) -> str:
         [
             (
                 row["run_id"],
-                (row["started_at"] or "")[:19].replace("T", " "),
+                when(row["started_at"]),
                 row["status"] + (" (baseline)" if row["baseline"] else ""),
                 "{fetched}/{not_modified}/{failed}/{skipped}".format(**row["pages"]),
                 row["partnerships"],
@@ -128,16 +138,20 @@ def runs_table(rows: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def cycle_summary(result: dict[str, Any]) -> str:
-    """The few lines `run` prints after a cycle."""
+def cycle_headline(result: dict[str, Any]) -> str:
+    """One line on a finished cycle: its outcome and counts."""
     pages = result["pages"]
-    head = (
+    return (
         f"run {result['run_id']}: {result['status']}"
         + (" (baseline)" if result["baseline"] else "")
         + f", {result['partnerships']} partnerships, {len(result['changes'])} changes; pages: "
         f"{pages['fetched']} fetched, {pages['not_modified']} not modified, "
         f"{pages['failed']} failed, {pages['skipped']} skipped; email: {result['email']}"
     )
-    lines = [head, *(f"warning: {w}" for w in result["warnings"])]
+
+
+def cycle_summary(result: dict[str, Any]) -> str:
+    """The few lines `run` prints after a cycle: the headline, warnings and changes."""
+    lines = [cycle_headline(result), *(f"warning: {w}" for w in result["warnings"])]
     lines += [f"  {c['name']}: {describe_change(c)}" for c in result["changes"]]
     return "\n".join(lines)

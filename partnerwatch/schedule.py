@@ -57,6 +57,7 @@ def scheduled_cycle(config: Config) -> None:
     """One cycle as the scheduler runs it: logged, never raising."""
     from partnerwatch.lock import CycleBusy
     from partnerwatch.pipeline import run_cycle
+    from partnerwatch.report import cycle_headline
     from storage.db import StorageError
 
     started = time.monotonic()
@@ -68,21 +69,7 @@ def scheduled_cycle(config: Config) -> None:
     except Exception:  # a bug must not stop years of monitoring: log it, try next time
         log.exception("cycle crashed")
         return
-    pages = result.pages
-    log.info(
-        "run %s %s in %.1f s: %d partnerships, %d changes, pages %d fetched %d not modified "
-        "%d failed %d skipped, email %s",
-        result.run_id,
-        result.status,
-        time.monotonic() - started,
-        result.partnerships,
-        len(result.changes),
-        pages["fetched"],
-        pages["not_modified"],
-        pages["failed"],
-        pages["skipped"],
-        result.email,
-    )
+    log.info("%s (%.1f s)", cycle_headline(result.to_json()), time.monotonic() - started)
     for warning in result.warnings:
         log.warning("%s", warning)
 

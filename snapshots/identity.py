@@ -11,8 +11,9 @@ old one removed and a new one added.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 
-from snapshots.model import Partnership, with_key
+from snapshots.model import Partnership
 
 Identity = Callable[[Partnership], Hashable | None]
 
@@ -84,6 +85,6 @@ def assign_keys(known: Sequence[Partnership], parsed: Sequence[Partnership]) -> 
                 keys[position] = _claim(index.get(identity(partnership), []), used)
     taken = used | {partnership.key for partnership in known}
     return [
-        with_key(partnership, key or unique_slug(partnership.key, taken))
+        replace(partnership, key=key or unique_slug(partnership.key, taken))
         for partnership, key in zip(parsed, keys, strict=True)
     ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
-STATUSES = ("announced", "ongoing", "completed")
 PLAN_STATES = ("none", "draft", "final")
 
 
@@ -54,7 +53,7 @@ class Partnership:
 
     key: str
     name: str
-    status: str  # one of STATUSES
+    status: str  # announced | ongoing | completed
     summary: str = ""
     focus: tuple[str, ...] = ()
     coordinators: tuple[str, ...] = ()
@@ -74,14 +73,6 @@ class Change:
     field: str | None = None
     old: Any = None
     new: Any = None
-
-
-@dataclass
-class Snapshot:
-    """What one run saw: the partnerships in page order and how each page fared."""
-
-    partnerships: list[Partnership] = field(default_factory=list)
-    failed_urls: set[str] = field(default_factory=set)
 
 
 def to_dict(record: Any) -> Any:
@@ -119,8 +110,3 @@ def record_hash(partnership: Partnership) -> str:
     """A stable hash of a partnership's normalised content, for version deduplication."""
     blob = json.dumps(to_dict(partnership), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def with_key(partnership: Partnership, key: str) -> Partnership:
-    """The same partnership under another key."""
-    return replace(partnership, key=key)

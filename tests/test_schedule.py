@@ -82,7 +82,7 @@ def test_the_scheduler_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path, site):
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
     log = process.stderr.read()
-    assert "next cycle at" in log and "run 1 ok" in log
+    assert "next cycle at" in log and "run 1: ok" in log
     db = sqlite3.connect(database)
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert db.execute("select count(*) from changes").fetchone()[0] == 0

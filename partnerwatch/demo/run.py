@@ -12,7 +12,7 @@ from partnerwatch.demo.server import SiteServer
 from partnerwatch.demo.site import OVERVIEW_PATH, load_site
 from partnerwatch.notify import digest_for_run
 from partnerwatch.pipeline import run_cycle
-from partnerwatch.report import cycle_summary, history_text, status_table
+from partnerwatch.report import cycle_summary, email_preview, history_text, status_table
 from storage import queries
 from storage.db import connect
 
@@ -65,8 +65,7 @@ def run_demo(history_of: str = "housing") -> int:
         step(f"partnerwatch preview-email --run {result.run_id}   # the email it would send")
         message = digest_for_run(db, config, result.run_id)
         if message is not None:
-            click.echo(f"Subject: {message['Subject']}\nTo: {message['To']}\n")
-            click.echo(message.get_body(("plain",)).get_content())
+            click.echo(email_preview(message))
 
         step(f"partnerwatch history {history_of}")
         click.echo(history_text(history_of, queries.history_rows(db, history_of)))
