@@ -20,6 +20,7 @@ class DeliveryError(Exception):
     """The SMTP server did not accept a message; the text is one line for the user."""
 
     def __init__(self, message: str, permanent: bool = False) -> None:
+        """A one-line message, and whether retrying can ever help."""
         super().__init__(message)
         self.permanent = permanent  # the server refused this message itself: retrying won't help
 

@@ -64,6 +64,7 @@ class Commands(click.Group):
     """The command group; a database that cannot be used ends any command in one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; turn database trouble into one line and exit 1."""
         try:
             return super().invoke(ctx)
         except StorageError as exc:
@@ -79,6 +80,7 @@ def progress_printer() -> Callable | None:
     done = [0]
 
     def show(page, total: int) -> None:
+        """Overwrite the progress line with this page."""
         done[0] += 1
         line = f"\r\033[K[{done[0]}/{total}] {page.outcome:<12} {page.url}"
         click.echo(line[:200], err=True, nl=False)

@@ -43,6 +43,8 @@ def bounded(default: Any, **limits: float) -> Any:
 
 @dataclass(frozen=True)
 class SourceSettings:
+    """What to watch: `source:`."""
+
     overview_url: str
     follow_links: bool = True
     allowed_hosts: list[str] = field(default_factory=lambda: list(DEFAULT_ALLOWED_HOSTS))
@@ -50,11 +52,15 @@ class SourceSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
+    """Where the history is kept: `storage:`."""
+
     database: str = "partnerwatch.db"
 
 
 @dataclass(frozen=True)
 class HttpSettings:
+    """How to fetch, politely: `http:`."""
+
     timeout: float = bounded(20.0, gt=0)
     retries: int = bounded(3, ge=0, le=10)
     backoff: float = bounded(1.0, ge=0)
@@ -67,12 +73,16 @@ class HttpSettings:
 
 @dataclass(frozen=True)
 class ScheduleSettings:
+    """When `schedule` runs cycles: `schedule:`."""
+
     cron: str = "0 7 * * 1-5"
     timezone: str = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
 class EmailSettings:
+    """Whom to tell, and how: `email:`."""
+
     enabled: bool = False
     smtp_host: str = "localhost"
     smtp_port: int = bounded(587, ge=1, le=65535)
@@ -91,11 +101,15 @@ class EmailSettings:
 
 @dataclass(frozen=True)
 class AlertSettings:
+    """When to raise an operational alert: `alerts:`."""
+
     failure_threshold: int = bounded(3, ge=1)
 
 
 @dataclass(frozen=True)
 class Config:
+    """The whole config file, and where it was read from."""
+
     source: SourceSettings
     storage: StorageSettings = field(default_factory=StorageSettings)
     http: HttpSettings = field(default_factory=HttpSettings)

@@ -98,6 +98,7 @@ def run_schedule(config: Config, trigger=None) -> int:
     stop = threading.Event()
 
     def report_next(_event) -> None:
+        """Log when the next cycle will run."""
         log.info("next cycle at %s", job.next_run_time)
 
     scheduler.add_listener(report_next, EVENT_JOB_EXECUTED | EVENT_JOB_MISSED)

@@ -169,6 +169,7 @@ class _Failure(Exception):
         retryable: bool = False,
         retry_after: float | None = None,
     ) -> None:
+        """Why the request failed, its status, and whether and when it may be tried again."""
         super().__init__(reason)
         self.reason = reason
         self.status = status
@@ -189,6 +190,7 @@ class _HostPacer:
     """Hands out start times so two requests to one host start at least `delay` seconds apart."""
 
     def __init__(self, delay: float) -> None:
+        """No host has been asked yet."""
         self._delay = delay
         self._lock = threading.Lock()
         self._next_start: dict[str, float] = {}
@@ -206,14 +208,17 @@ class _TLSOnFirstUse(httpx.BaseTransport):
     """The https transport, made when first needed: loading the CA bundle costs ~15 ms a run."""
 
     def __init__(self) -> None:
+        """Nothing is set up until the first https request."""
         self._transport: httpx.HTTPTransport | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send the request, setting up TLS the first time."""
         if self._transport is None:
             self._transport = httpx.HTTPTransport()
         return self._transport.handle_request(request)
 
     def close(self) -> None:
+        """Close the https connections, if any were made."""
         if self._transport is not None:
             self._transport.close()
 
@@ -232,6 +237,7 @@ class Fetcher:
     """One per run: one httpx.Client, robots rules per origin, per-host spacing, a cap on load."""
 
     def __init__(self, settings: FetchSettings, cache: Mapping[str, Cached] | None = None) -> None:
+        """A fetcher for one run, with what storage knows of each URL's last good fetch."""
         self._settings = settings
         self._cache = cache or {}
         self._client = httpx.Client(
@@ -247,9 +253,11 @@ class Fetcher:
         self._robots_pages: list[Page] = []
 
     def __enter__(self) -> Fetcher:
+        """The fetcher itself; leaving the block closes its connections."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the connection pool."""
         self.close()
 
     def close(self) -> None:

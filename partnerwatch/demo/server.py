@@ -13,6 +13,7 @@ class SiteServer:
     """Serves a mapping of path → (content type, body) that can be swapped between runs."""
 
     def __init__(self, pages: Pages | None = None) -> None:
+        """Bind a free port on 127.0.0.1; serving starts on `with`."""
         self.pages: Pages = pages or {}
         self.redirects: dict[str, str] = {}  # path → new path, answered with 301
         self.requests: list[tuple[str, str]] = []  # (Host header, path), for tests
@@ -32,10 +33,12 @@ class SiteServer:
         return f"http://{host}:{self.port}"
 
     def __enter__(self) -> SiteServer:
+        """Start serving in a background thread."""
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop serving and free the port."""
         self._server.shutdown()
         self._server.server_close()
 
@@ -44,7 +47,10 @@ class SiteServer:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            """Answers GET from the site's pages, with ETags, 304s and redirects."""
+
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                """One request: a redirect, a 404, a 304 or the page."""
                 site.requests.append((self.headers.get("Host", ""), self.path))
                 if self.path in site.redirects:
                     self.send_response(301)
