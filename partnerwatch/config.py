@@ -77,6 +77,7 @@ class ScheduleSettings:
 
     cron: str = "0 7 * * 1-5"
     timezone: str = "Europe/Amsterdam"
+    jitter: int = bounded(0, ge=0, le=3600)  # seconds of random delay, to spread the load
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,16 +46,7 @@ class CycleResult:
 
     def to_json(self) -> dict[str, Any]:
         """The contract's `run --json` object."""
-        return {
-            "run_id": self.run_id,
-            "status": self.status,
-            "baseline": self.baseline,
-            "pages": self.pages,
-            "partnerships": self.partnerships,
-            "changes": self.changes,
-            "warnings": self.warnings,
-            "email": self.email,
-        }
+        return asdict(self)
 
 
 @dataclass

@@ -39,8 +39,8 @@ def cron_weekdays(field: str) -> str:
     return ",".join(expand(part) for part in field.split(","))
 
 
-def cron_trigger(cron: str, timezone: str):
-    """An APScheduler trigger that reads `cron` the way crontab(5) does."""
+def cron_trigger(cron: str, timezone: str, jitter: int = 0):
+    """An APScheduler trigger that reads `cron` the way crontab(5) does, up to `jitter` s late."""
     from apscheduler.triggers.cron import CronTrigger
 
     fields = cron.split()
@@ -50,7 +50,9 @@ def cron_trigger(cron: str, timezone: str):
         # cron runs when either matches, APScheduler only when both do: refuse the ambiguity.
         raise ValueError("restrict the day of the month or the weekday, not both")
     fields[4] = cron_weekdays(fields[4])
-    return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
+    trigger = CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
+    trigger.jitter = jitter or None  # from_crontab takes no jitter; the trigger honours it
+    return trigger
 
 
 def scheduled_cycle(config: Config) -> None:
@@ -82,7 +84,8 @@ def run_schedule(config: Config, trigger=None) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        trigger = trigger or cron_trigger(config.schedule.cron, config.schedule.timezone)
+        schedule = config.schedule
+        trigger = trigger or cron_trigger(schedule.cron, schedule.timezone, schedule.jitter)
     except (ValueError, LookupError) as exc:
         log.error("%s: schedule.cron: %s", config.path, exc)
         return 2

@@ -101,6 +101,16 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def one_snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Reads in the block all see the same state, whatever a run commits meanwhile."""
+    conn.execute("BEGIN")  # deferred: a read transaction on WAL needs no lock against writers
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
 def insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
     """Insert one row (table and column names are the schema's own) and return its id."""
     columns = ", ".join(row)

@@ -8,6 +8,7 @@ from sqlite3 import Connection
 from typing import Any
 
 from snapshots.model import Change, Partnership, partnership_from_dict
+from storage.db import one_snapshot
 from storage.store import GOOD_STATUSES, INTERRUPTED, StoredPage
 
 GOOD = f"status in {GOOD_STATUSES!r}"  # a tuple of two strings reads the same in SQL
@@ -152,13 +153,14 @@ def find_key(db: Connection, key_or_name: str) -> str | None:
 def history_rows(db: Connection, key: str) -> list[dict[str, Any]]:
     """Every stored version of one partnership, oldest first, each with the changes it brought."""
     changes_by_run: dict[int, list[dict[str, Any]]] = {}
-    for change in change_rows(db, key=key):
-        changes_by_run.setdefault(change["run_id"], []).append(change)
-    rows = db.execute(
-        "select id, run_id, recorded_at, removed, record from partnership_versions "
-        "where key = ? order by id",
-        [key],
-    ).fetchall()
+    with one_snapshot(db):
+        for change in change_rows(db, key=key):
+            changes_by_run.setdefault(change["run_id"], []).append(change)
+        rows = db.execute(
+            "select id, run_id, recorded_at, removed, record from partnership_versions "
+            "where key = ? order by id",
+            [key],
+        ).fetchall()
     return [
         {
             "version": number,

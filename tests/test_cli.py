@@ -115,3 +115,14 @@ def test_preview_email_into_a_missing_folder_is_one_line(pw, site, tmp_path):
     result = pw("preview-email", "--html", str(tmp_path / "missing" / "digest.html"))
     assert result.exit_code == 1 and "cannot write" in result.stderr
     assert pw("preview-email", "--run", "99999999999999999999").exit_code == 2
+
+
+def test_the_demo_shows_a_status_change_a_published_plan_the_email_and_a_history():
+    result = invoke("demo")
+    assert result.exit_code == 0, result.output
+    output = result.stdout
+    assert "run 1: ok (baseline)" in output and "0 changes" in output
+    assert "status_changed status: ongoing → completed" in output
+    assert "action_plan_published" in output
+    assert "Subject: [Partnerschappen] " in output
+    assert "History of Housing (2 versions)" in output

@@ -86,3 +86,12 @@ def test_the_scheduler_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path, site):
     db = sqlite3.connect(database)
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert db.execute("select count(*) from changes").fetchone()[0] == 0
+
+
+def test_jitter_delays_a_cycle_by_at_most_its_seconds():
+    trigger = cron_trigger("0 7 * * 1-5", "Europe/Amsterdam", jitter=600)
+    friday_evening = datetime(2026, 11, 27, 20, 0, tzinfo=AMSTERDAM)
+    fires = {trigger.get_next_fire_time(None, friday_evening) for _ in range(20)}
+    monday = datetime(2026, 11, 30, 7, 0, tzinfo=AMSTERDAM)
+    assert all(monday <= fire <= monday.replace(minute=10) for fire in fires)
+    assert len(fires) > 1
