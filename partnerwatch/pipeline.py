@@ -225,7 +225,12 @@ def run_cycle(
             db.close()
 
 
-def _cycle(db, config: Config, send_email: bool, progress) -> CycleResult:
+def _cycle(
+    db: sqlite3.Connection,
+    config: Config,
+    send_email: bool,
+    progress: Callable[[Page, int], None] | None,
+) -> CycleResult:
     """The cycle itself, on an open database, under the lock."""
     store.close_interrupted_runs(db, utcnow())
     run_id = store.start_run(db, utcnow())
