@@ -103,12 +103,12 @@ def digest_for_run(db: Connection, config: Config, run_id: int | None) -> EmailM
     from alerts.compose import compose_digest
 
     run_id = run_id or queries.latest_run_with_changes(db)
-    rows = queries.change_rows(db, run_id=run_id) if run_id is not None else []
+    rows = queries.change_rows(db, run_id=run_id, public=False) if run_id is not None else []
     if not rows:
         return None
     partnerships = {p.key: p for p in queries.partnerships(db, include_removed=True)}
     return compose_digest(
-        queries.changes_of_run(db, run_id),
+        [queries.as_change(row) for row in rows],
         partnerships,
         run_id=run_id,
         detected_at=rows[0]["detected_at"],

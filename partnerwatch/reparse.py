@@ -67,7 +67,10 @@ def change_line(run_id: int, change: Change) -> str:
 
 def compare(db: Connection, result: Replay) -> tuple[list[str], list[str]]:
     """The change lines the replay would add and those it would drop."""
-    stored = {change_line(row["run_id"], queries.as_change(row)) for row in queries.change_rows(db)}
+    stored = {
+        change_line(row["run_id"], queries.as_change(row))
+        for row in queries.change_rows(db, public=False)
+    }
     replayed = {change_line(run.run_id, c) for run in result.runs for c in run.changes}
     return sorted(replayed - stored), sorted(stored - replayed)
 

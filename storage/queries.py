@@ -87,9 +87,10 @@ def status_rows(db: Connection, include_removed: bool = False) -> list[dict[str,
     return result
 
 
-def _change(row: tuple) -> dict[str, Any]:
-    """One changes row in the contract's shape."""
+def _change(row: tuple, public: bool) -> dict[str, Any]:
+    """One changes row in the contract's shape (`public`: whole records without page text)."""
     id_, run_id, detected_at, key, name, kind, field, old, new = row
+    value = _public_value if public else _stored_value
     return {
         "id": id_,
         "run_id": run_id,
@@ -98,14 +99,19 @@ def _change(row: tuple) -> dict[str, Any]:
         "name": name,
         "kind": kind,
         "field": field,
-        "old": _public_value(old),
-        "new": _public_value(new),
+        "old": value(old),
+        "new": value(new),
     }
+
+
+def _stored_value(stored: str | None) -> Any:
+    """A change's old or new value exactly as stored."""
+    return json.loads(stored) if stored is not None else None
 
 
 def _public_value(stored: str | None) -> Any:
     """A change's old or new value; a whole record loses its Futurium page text."""
-    value = json.loads(stored) if stored is not None else None
+    value = _stored_value(stored)
     return _public(value) if isinstance(value, dict) and "futurium" in value else value
 
 
@@ -117,8 +123,9 @@ def change_rows(
     since: str | None = None,
     run_id: int | None = None,
     key: str | None = None,
+    public: bool = True,
 ) -> list[dict[str, Any]]:
-    """The change log, oldest first, optionally narrowed by date, run or partnership."""
+    """The change log, oldest first, by date, run or partnership; as users see it or as stored."""
     clauses, params = [], []
     if since:
         clauses.append("detected_at >= ?")
@@ -131,7 +138,7 @@ def change_rows(
         params.append(key)
     where = f"where {' and '.join(clauses)}" if clauses else ""
     rows = db.execute(f"select {CHANGE_COLUMNS} from changes {where} order by id", params)
-    return [_change(row) for row in rows.fetchall()]
+    return [_change(row, public) for row in rows.fetchall()]
 
 
 def find_key(db: Connection, key_or_name: str) -> str | None:
@@ -242,8 +249,3 @@ def latest_run_with_changes(db: Connection) -> int | None:
 def as_change(row: dict[str, Any]) -> Change:
     """A `change_rows` row as the differ's record."""
     return Change(row["key"], row["name"], row["kind"], row["field"], row["old"], row["new"])
-
-
-def changes_of_run(db: Connection, run_id: int) -> list[Change]:
-    """One run's changes as records, in the order they were found."""
-    return [as_change(row) for row in change_rows(db, run_id=run_id)]

@@ -148,10 +148,8 @@ def _store_fetch(db: Connection, run_id: int, page: FetchedPage, good: bool) -> 
         },
     )
     values = {"last_run_id": run_id, "last_outcome": page.outcome, "moved_to": page.moved_to}
-    if good and page.outcome == "fetched":
+    if good and page.outcome in ("fetched", "not_modified"):  # a 304 may renew the validators
         values.update(etag=page.etag, last_modified=page.last_modified, body_id=body_id)
-    elif good and page.outcome == "not_modified" and (page.etag or page.last_modified):
-        values.update(etag=page.etag, last_modified=page.last_modified)  # a 304 may renew them
     update(db, "pages", ("id", page_id), values)
 
 

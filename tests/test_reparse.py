@@ -3,6 +3,9 @@
 import json
 import sqlite3
 
+from partnerwatch.demo.site import HTML, OVERVIEW_PATH, SITE, localise
+from tests.sitegen import split_overview
+
 
 def test_reparse_rebuilds_what_an_older_parser_missed(pw, site, config_path):
     pw("run")
@@ -36,3 +39,27 @@ def test_reparse_rebuilds_what_an_older_parser_missed(pw, site, config_path):
 def test_reparse_before_any_run_says_so(pw):
     result = pw("reparse")
     assert result.exit_code == 1 and "no database yet" in result.stderr
+
+
+def test_reparse_finds_nothing_new_in_a_history_of_partnerships_with_futurium_pages(pw, site):
+    page = split_overview((SITE / "overview.html").read_text("utf-8"))
+    completed = page.sections[-1].blocks
+    air_quality = completed.pop(2)
+
+    def show() -> None:
+        body = localise(page.render(), site.origin("127.0.0.1"), site.origin("localhost"))
+        site.pages[OVERVIEW_PATH] = (HTML, body)
+
+    show()
+    pw("run")
+    completed.insert(2, air_quality)
+    show()
+    added = json.loads(pw("run", "--json").stdout)["changes"]
+    assert [(c["key"], c["new"]["futurium"]["title"]) for c in added] == [
+        ("air-quality", "Air Quality")
+    ]
+    assert (
+        pw("reparse", "--dry-run")
+        .stdout.strip()
+        .endswith("2 runs replayed: 0 changes new, 0 gone (dry run: nothing written)")
+    )
